@@ -1,0 +1,1 @@
+//! The engine: walks the data directory, parses, checks and locates findings.

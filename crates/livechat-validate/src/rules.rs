@@ -1,0 +1,1 @@
+//! Per-kind rules: what the plugin (and the bot) do when they read a file.
