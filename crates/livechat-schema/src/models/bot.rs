@@ -187,7 +187,10 @@ pub struct BotRoom {
 
 /// A handler. The bot skips (and logs) a handler without a string `type` or `id`, or
 /// whose type it does not know; ids are unique within a room.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// The schema selects the options' schema by `type` with `if`/`then`, so an error in
+/// the options points at the option, not at the whole handler.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Handler {
     /// Moderates messages matching regular expressions (`forbidden_words_<i>`,
@@ -352,4 +355,54 @@ pub struct RespondOptions {
         deserialize_with = "present"
     )]
     pub txt: Option<String>,
+}
+
+impl JsonSchema for Handler {
+    fn schema_name() -> Cow<'static, str> {
+        "Handler".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let options = [
+            ("moderate", generator.subschema_for::<ModerateOptions>()),
+            (
+                "no-duplicate",
+                generator.subschema_for::<NoDuplicateOptions>(),
+            ),
+            ("quotes", generator.subschema_for::<QuotesOptions>()),
+            ("quotes_random", generator.subschema_for::<QuotesOptions>()),
+            (
+                "command_say",
+                generator.subschema_for::<CommandSayOptions>(),
+            ),
+            ("hello", generator.subschema_for::<HelloOptions>()),
+            ("respond", generator.subschema_for::<RespondOptions>()),
+        ];
+        let types: Vec<&str> = options.iter().map(|(t, _)| *t).collect();
+        let branches: Vec<serde_json::Value> = options
+            .into_iter()
+            .map(|(t, schema)| {
+                serde_json::json!({
+                    "if": { "properties": { "type": { "const": t } }, "required": ["type"] },
+                    "then": { "properties": { "options": schema } },
+                })
+            })
+            .collect();
+        json_schema!({
+            "description": "A handler. The bot skips (and logs) a handler without a string `type` or `id`, \
+        or whose type it does not know; ids are unique within a room. `options` depends on `type`.",
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+                "type": { "description": "The handler type.", "enum": types },
+                "id": { "description": "The handler's id, unique within the room.", "type": "string" },
+                "enabled": {
+                    "description": "Whether the handler runs (the bot reads a missing value as true).",
+                    "type": "boolean"
+                },
+                "options": { "description": "The handler's options, by type." },
+            },
+            "required": ["type", "id", "enabled", "options"],
+            "allOf": branches,
+        })
+    }
 }

@@ -28,10 +28,37 @@ pattern_string!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmojisDefinition {
-    /// The emojis, at most 200. Short names should be unique: the chat keeps the last
-    /// emoji of a short name.
-    #[serde(rename = "customEmojis")]
+    /// The emojis, at most 200, at most one of them marked `isCategoryEmoji`. Short
+    /// names should be unique: the chat keeps the last emoji of a short name.
+    #[serde(
+        rename = "customEmojis",
+        deserialize_with = "one_category_emoji_at_most"
+    )]
+    #[schemars(extend(
+        "contains" = { "required": ["isCategoryEmoji"] },
+        "minContains" = 0,
+        "maxContains" = 1
+    ))]
     pub custom_emojis: BoundedVec<CustomEmoji, 200>,
+}
+
+/// The plugin keeps `isCategoryEmoji` on the first marked entry only, so it never
+/// writes two.
+fn one_category_emoji_at_most<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BoundedVec<CustomEmoji, 200>, D::Error> {
+    let emojis = BoundedVec::<CustomEmoji, 200>::deserialize(d)?;
+    let marked = emojis
+        .0
+        .iter()
+        .filter(|e| e.is_category_emoji.is_some())
+        .count();
+    if marked > 1 {
+        return Err(serde::de::Error::custom(format_args!(
+            "{marked} emojis are marked isCategoryEmoji, at most 1 allowed"
+        )));
+    }
+    Ok(emojis)
 }
 
 /// A custom emoji.

@@ -212,13 +212,51 @@ pub struct VideoInfosV0 {
 
 /// `videoInfos/remote/<host>/<uuid>.json`: chat connection infos of a remote video,
 /// stored from ActivityPub. The file's existence means the video has a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// Like the plugin, the shape is chosen by the presence of `xmppserver` (V1) or its
+/// absence (V0); the schema says so with `if`/`then`/`else`, so errors point into the
+/// shape the plugin would read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum VideoInfosRemote {
     /// The V1 shape, the only one v14 writes.
     V1(VideoInfosV1),
     /// The legacy V0 shape, still read by v14.
     V0(VideoInfosV0),
+}
+
+impl<'de> Deserialize<'de> for VideoInfosRemote {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        let v1 = value
+            .as_object()
+            .is_some_and(|o| o.contains_key("xmppserver"));
+        let result = if v1 {
+            VideoInfosV1::deserialize(value).map(VideoInfosRemote::V1)
+        } else {
+            VideoInfosV0::deserialize(value).map(VideoInfosRemote::V0)
+        };
+        result.map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for VideoInfosRemote {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "VideoInfosRemote".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let v1 = generator.subschema_for::<VideoInfosV1>();
+        let v0 = generator.subschema_for::<VideoInfosV0>();
+        schemars::json_schema!({
+            "description": "`videoInfos/remote/<host>/<uuid>.json`: chat connection infos of a remote video, \
+        stored from ActivityPub; the file's existence means the video has a chat. The V1 shape (with `xmppserver`) is the \
+        only one v14 writes; without `xmppserver` the plugin reads the legacy V0 shape.",
+            "type": "object",
+            "if": { "required": ["xmppserver"] },
+            "then": v1,
+            "else": v0,
+        })
+    }
 }
 
 /// Anonymous access, as the plugin publishes it for a local video (keys in the order
