@@ -1,10 +1,21 @@
 //! Development tasks of the workspace (`cargo xtask <task>`): `codegen` writes the
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a command-line tool: printing is its job")]
-//! generated files (`schemas/`) and `codegen --check` fails when they drift.
+//! generated files (`schemas/`) and `codegen --check` fails when they drift;
+//! `crossval` checks the exported schemas against Python's `jsonschema` and Node's
+//! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`.
 //!
-//! xtask may print and exit; it is never a dependency of the product crates.
+//! xtask may print, install tools into `target/` and exit; it is never a dependency
+//! of the product crates.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "xtask is a command-line tool: printing is its job"
+)]
 
+mod bench;
 mod codegen;
+mod crossval;
+mod gen_data;
+mod tools;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -24,10 +35,18 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Validates every fixture with our schemas in Rust, serde, Python's jsonschema
+    /// and ajv, and fails when any verdict differs.
+    Crossval,
+    /// Generates a large data dir under `target/bench/` and measures `livechat-data`
+    /// against jsonschema-cli, check-jsonschema and `cp -a`.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().task {
         Task::Codegen { check } => codegen::run(check),
+        Task::Crossval => crossval::run(),
+        Task::Bench(args) => bench::run(args),
     }
 }
