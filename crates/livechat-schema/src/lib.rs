@@ -13,6 +13,8 @@ pub mod names;
 pub mod registry;
 pub mod schema;
 pub mod secret;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 
 pub use kind::Kind;
 pub use registry::{Entry, PathParams, classify};
