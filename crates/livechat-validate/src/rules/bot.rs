@@ -1,0 +1,895 @@
+//! `bot/<muc>/moderation.json` and `bot/<muc>/rooms/<room>.json`, read the way
+//! xmppjs-chat-bot 0.7.0 reads them (`config/read.ts`, `bot.ts loadRoomConf`, the
+//! handlers' `loadOptions`), the way Prosody's `mod_auth_peertubelivechat_bot` reads
+//! the bot's credentials, and the way the plugin's `RoomChannel.sync` iterates a
+//! previous room file's handlers.
+
+use serde_json::Value;
+
+use super::js::{self, RegexpVerdict};
+use super::{
+    BotModerationDigest, BotRoomDigest, Digest, FileContext, Out, SchemaError, child, idx, roomconf,
+};
+use crate::Severity;
+use crate::codes::*;
+
+const SKIPPED: &str = "the bot skips the whole file, so it never joins this room";
+const THROWS: &str =
+    "the bot throws while loading the room; at start-up the room files after it are not loaded";
+
+pub(super) fn moderation(v: &Value, out: &mut Out) -> Digest {
+    let digest = BotModerationDigest {
+        domain: v
+            .get("connection")
+            .and_then(|c| c.get("domain"))
+            .and_then(Value::as_str)
+            .map(Into::into),
+    };
+    if !js::truthy(v) || !v.is_object() {
+        out.error(
+            WRONG_TYPE,
+            "",
+            format!("the file holds {}, not an object: the bot cannot start and Prosody refuses its logins", js::type_name(v)),
+        );
+        return Digest::BotModeration(digest);
+    }
+    out.unknown_keys(
+        v,
+        "",
+        &[
+            "type",
+            "connection",
+            "name",
+            "logger",
+            "log_level",
+            "xmpp_debug",
+            "rooms",
+            "handlers",
+        ],
+        "the bot",
+    );
+    match v.get("type") {
+        Some(Value::String(t)) if t == "client" => {}
+        Some(Value::String(t)) if t == "component" => {
+            out.error(INVALID_VALUE, "/type", "`type` is \"component\": the plugin configures no Prosody component for the bot, which connects as a client")
+                .help = Some("write \"client\", or delete the file: the plugin regenerates it at its next start".to_owned());
+        }
+        None => {
+            out.missing(
+                Severity::Error,
+                MISSING_FIELD,
+                "",
+                "type",
+                "`type` is missing: the bot throws \"Invalid type\" and does not start",
+            );
+        }
+        Some(other) => {
+            out.error(
+                INVALID_VALUE,
+                "/type",
+                format!(
+                    "`type` is {}: the bot throws \"Invalid type\" and does not start",
+                    js::show(other)
+                ),
+            );
+        }
+    }
+    match v.get("connection") {
+        Some(c @ Value::Object(_)) => {
+            out.unknown_keys(
+                c,
+                "/connection",
+                &["username", "password", "domain", "service"],
+                "the bot's Prosody login",
+            );
+            for key in ["username", "password", "domain", "service"] {
+                let p = child("/connection", key);
+                let what = match key {
+                    "username" | "password" => "Prosody refuses every bot login",
+                    _ => "the bot cannot connect",
+                };
+                match c.get(key) {
+                    None => {
+                        let key: &'static str = key;
+                        out.missing(
+                            Severity::Error,
+                            MISSING_FIELD,
+                            "/connection",
+                            key,
+                            format!("`connection.{key}` is missing: {what}"),
+                        );
+                    }
+                    Some(Value::String(s)) if !s.is_empty() => {}
+                    // Never quote the value: the password is a secret.
+                    Some(other) => {
+                        out.error(
+                            INVALID_VALUE,
+                            &p,
+                            format!(
+                                "`connection.{key}` must be a non-empty string, not {}: {what}",
+                                if matches!(other, Value::String(_)) {
+                                    "an empty string"
+                                } else {
+                                    js::type_name(other)
+                                }
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        None => {
+            out.missing(Severity::Error, MISSING_FIELD, "", "connection", "`connection` is missing: the bot cannot connect and Prosody refuses every bot login");
+        }
+        Some(other) => {
+            out.error(
+                WRONG_TYPE,
+                "/connection",
+                format!(
+                    "`connection` must be an object, not {}: the bot cannot connect",
+                    js::type_name(other)
+                ),
+            );
+        }
+    }
+    match v.get("name") {
+        None => {
+            out.missing(Severity::Warning, MISSING_FIELD, "", "name", "`name` is missing: the bot's default nickname is \"Bot\" (the plugin writes \"Sepia\")");
+        }
+        Some(Value::String(_)) => {}
+        Some(other) => {
+            out.warn(
+                WRONG_TYPE,
+                "/name",
+                format!(
+                    "`name` is {}, not a string: the bot uses it as its nickname as is",
+                    js::type_name(other)
+                ),
+            );
+        }
+    }
+    match v.get("logger") {
+        Some(Value::String(l)) if l == "ConsoleLogger" || l == "ColorConsoleLogger" => {}
+        None => {
+            out.missing(
+                Severity::Warning,
+                MISSING_FIELD,
+                "",
+                "logger",
+                "`logger` is missing: the bot logs nothing",
+            );
+        }
+        Some(other) => {
+            out.warn(
+                INVALID_VALUE,
+                "/logger",
+                format!("`logger` is {}: the bot logs nothing", js::show(other)),
+            );
+        }
+    }
+    match v.get("log_level") {
+        Some(Value::String(l)) if ["debug", "info", "warn", "error"].contains(&l.as_str()) => {}
+        None => {
+            out.missing(
+                Severity::Warning,
+                MISSING_FIELD,
+                "",
+                "log_level",
+                "`log_level` is missing: the bot keeps its default level",
+            );
+        }
+        Some(other) => {
+            out.warn(
+                INVALID_VALUE,
+                "/log_level",
+                format!(
+                    "`log_level` is {}: the bot ignores it and keeps its default level",
+                    js::show(other)
+                ),
+            );
+        }
+    }
+    if let Some(d) = v.get("xmpp_debug").filter(|d| !d.is_boolean()) {
+        out.warn(
+            TRUTHY_COERCION,
+            "/xmpp_debug",
+            format!(
+                "`xmpp_debug` is {}, not a boolean: the bot reads {}",
+                js::show(d),
+                js::truthy(d)
+            ),
+        );
+    }
+    if v.get("rooms").is_some() {
+        out.warn(UNKNOWN_KEY, "/rooms", "`rooms` is never written by the plugin, which gives the bot its rooms through `rooms/`: remove it");
+    }
+    if v.get("handlers").is_some() {
+        out.warn(UNKNOWN_KEY, "/handlers", "global `handlers` are only merged into `rooms` entries, never into the files of `rooms/`: the bot ignores them here");
+    }
+    Digest::BotModeration(digest)
+}
+
+pub(super) fn room(
+    v: &Value,
+    errors: &[SchemaError],
+    ctx: &FileContext<'_>,
+    out: &mut Out,
+) -> Digest {
+    let mut digest = BotRoomDigest {
+        local: None,
+        domain: None,
+        loaded: false,
+        enabled: false,
+        fingerprint: 0,
+    };
+    let Value::Object(o) = v else {
+        let why = match v {
+            Value::Array(_) => "an array, which has no `local`".to_owned(),
+            other => js::type_name(other).to_owned(),
+        };
+        out.error(
+            WRONG_TYPE,
+            "",
+            format!("the file holds {why}, not an object: {SKIPPED}"),
+        );
+        return Digest::BotRoom(digest);
+    };
+    out.unknown_keys(
+        v,
+        "",
+        &["local", "domain", "enabled", "handlers", "nick"],
+        "the bot",
+    );
+    let local = match o.get("local") {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.as_str()),
+        None => {
+            out.missing(
+                Severity::Error,
+                MISSING_FIELD,
+                "",
+                "local",
+                format!("`local` is missing (\"Missing local attribute\"): {SKIPPED}"),
+            );
+            None
+        }
+        Some(other) => {
+            out.error(INVALID_VALUE, "/local", format!("`local` must be a non-empty string, not {} (\"Missing local attribute\"): {SKIPPED}", js::show(other)));
+            None
+        }
+    };
+    let domain = match o.get("domain") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        None => {
+            out.missing(
+                Severity::Error,
+                MISSING_FIELD,
+                "",
+                "domain",
+                format!("`domain` is missing (\"Missing domain attribute\"): {SKIPPED}"),
+            );
+            None
+        }
+        Some(other) => {
+            out.error(
+                WRONG_TYPE,
+                "/domain",
+                format!(
+                    "`domain` must be a string, not {} (\"Missing domain attribute\"): {SKIPPED}",
+                    js::type_name(other)
+                ),
+            );
+            None
+        }
+    };
+    let enabled = match o.get("enabled") {
+        Some(Value::Bool(b)) => *b,
+        None => {
+            out.missing(
+                Severity::Warning,
+                MISSING_FIELD,
+                "",
+                "enabled",
+                "`enabled` is missing: the bot reads true and joins the room",
+            );
+            true
+        }
+        Some(other) => {
+            let on = other.is_null() || js::truthy(other);
+            out.warn(
+                TRUTHY_COERCION,
+                "/enabled",
+                format!(
+                    "`enabled` is {}, not a boolean: the bot reads {on}{}",
+                    js::show(other),
+                    if on {
+                        " and JOINS the room"
+                    } else {
+                        " and leaves the room"
+                    }
+                ),
+            );
+            on
+        }
+    };
+    if let Some(n) = o.get("nick").filter(|n| !n.is_string()) {
+        out.warn(
+            WRONG_TYPE,
+            "/nick",
+            format!(
+                "`nick` is {}, not a string: the bot ignores it and uses its global name",
+                js::type_name(n)
+            ),
+        );
+    }
+
+    // File name and folder against content.
+    if let (Some(local), Some(stem)) = (local, ctx.params.room.as_deref()) {
+        if local != stem {
+            out.error(
+                FILE_NAME_MISMATCH,
+                "/local",
+                format!("`local` is {} but the file is named `{stem}.json`: the plugin updates and disables the room through the file name, the bot joins `local@domain`", Value::String(local.to_owned())),
+            );
+        }
+    }
+    if let (Some(domain), Some(muc)) = (domain, ctx.params.muc_domain.as_deref()) {
+        if domain != muc {
+            out.error(
+                ROOM_DOMAIN_MISMATCH,
+                "/domain",
+                format!("`domain` is {} but the file sits under `bot/{muc}/`: the bot joins a room on another domain", Value::String(domain.to_owned())),
+            );
+        }
+    }
+
+    let loaded = local.is_some() && domain.is_some();
+    let handlers_read = handlers(o.get("handlers"), errors, enabled && loaded, out);
+
+    digest.local = local.map(Into::into);
+    digest.domain = domain.map(Into::into);
+    digest.loaded = loaded && handlers_read;
+    digest.enabled = enabled;
+    digest.fingerprint = roomconf::actual_fingerprint(v);
+    Digest::BotRoom(digest)
+}
+
+fn has_schema_error_below(errors: &[SchemaError], ptr: &str) -> bool {
+    errors
+        .iter()
+        .any(|e| e.pointer == ptr || e.pointer.starts_with(&format!("{ptr}/")))
+}
+
+/// The handlers; false when a handler makes the bot skip the whole file.
+fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &mut Out) -> bool {
+    let items = match list {
+        Some(Value::Array(items)) => items,
+        Some(Value::String(s)) if s.is_empty() => {
+            out.warn(
+                WRONG_TYPE,
+                "/handlers",
+                "`handlers` is an empty string: the bot and the plugin read no handler",
+            );
+            return true;
+        }
+        None => {
+            out.missing(Severity::Error, SYNC_CRASH, "", "handlers", "`handlers` is missing: the bot reads no handler, but the plugin's room sync throws iterating it (\"Syncing failed\")");
+            return true;
+        }
+        Some(other) => {
+            out.error(
+                SYNC_CRASH,
+                "/handlers",
+                format!("`handlers` is {}, not an array: the bot reads no handler, but the plugin's room sync throws iterating it (\"Syncing failed\")", js::type_name(other)),
+            );
+            return true;
+        }
+    };
+    let mut read = true;
+    let mut seen: Vec<(&str, bool)> = Vec::new();
+    for (i, h) in items.iter().enumerate() {
+        let hp = idx("/handlers", i);
+        let Some(ho) = h.as_object() else {
+            if h.is_array() {
+                out.warn(HANDLER_SKIPPED, &hp, "this handler is an array, without `type`: the bot skips it (\"Missing type attribute\")");
+            } else {
+                out.error(
+                    HANDLER_INVALID,
+                    &hp,
+                    format!(
+                        "a handler must be an object, not {}: `'type' in` throws, so {SKIPPED}",
+                        js::type_name(h)
+                    ),
+                );
+                read = false;
+            }
+            continue;
+        };
+        out.unknown_keys(h, &hp, &["type", "id", "enabled", "options"], "the bot");
+        let Some(ty) = ho.get("type").and_then(Value::as_str) else {
+            out.warn(
+                HANDLER_SKIPPED,
+                &hp,
+                "the handler has no string `type`: the bot skips it (\"Missing type attribute\")",
+            );
+            continue;
+        };
+        let Some(id) = ho.get("id").and_then(Value::as_str) else {
+            out.warn(
+                HANDLER_SKIPPED,
+                &hp,
+                "the handler has no string `id`: the bot skips it (\"Missing id attribute\")",
+            );
+            continue;
+        };
+        let on = match ho.get("enabled") {
+            None => {
+                out.missing(
+                    Severity::Warning,
+                    MISSING_FIELD,
+                    &hp,
+                    "enabled",
+                    "`enabled` is missing: the bot reads true",
+                );
+                true
+            }
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                let on = other.is_null() || js::truthy(other);
+                out.warn(
+                    TRUTHY_COERCION,
+                    &child(&hp, "enabled"),
+                    format!(
+                        "`enabled` is {}, not a boolean: the bot reads {on}",
+                        js::show(other)
+                    ),
+                );
+                on
+            }
+        };
+        if let Some((_, first_on)) = seen.iter().find(|(s, _)| *s == id) {
+            let effect = if on {
+                "it only reloads the first one's options"
+            } else if *first_on {
+                "being disabled, it detaches the first one"
+            } else {
+                "the bot ignores it"
+            };
+            out.warn(
+                DUPLICATE_HANDLER_ID,
+                &child(&hp, "id"),
+                format!(
+                    "the id {} is used by an earlier handler: {effect}",
+                    Value::String(id.to_owned())
+                ),
+            );
+        } else {
+            seen.push((id, on));
+        }
+        let known = [
+            "moderate",
+            "no-duplicate",
+            "quotes",
+            "quotes_random",
+            "command_say",
+            "hello",
+            "respond",
+        ];
+        if !known.contains(&ty) {
+            out.warn(
+                HANDLER_SKIPPED,
+                &child(&hp, "type"),
+                format!("unknown handler type {}: the bot skips it (\"Can't find class for handler type\")", Value::String(ty.to_owned())),
+            );
+            continue;
+        }
+        let options = ho.get("options");
+        if options.is_none() {
+            out.missing(
+                Severity::Warning,
+                MISSING_FIELD,
+                &hp,
+                "options",
+                "`options` is missing: the bot uses `{}`",
+            );
+        }
+        if !(on && room_on) {
+            if has_schema_error_below(errors, &hp) {
+                out.warn(
+                    HANDLER_SKIPPED,
+                    &hp,
+                    "this handler is disabled: the bot never reads its options, which it would not all accept",
+                );
+            }
+            // Not loaded now, but it would be once enabled: say what would break.
+            check_options(ty, options, &hp, Severity::Warning, out);
+            continue;
+        }
+        check_options(ty, options, &hp, Severity::Error, out);
+    }
+    read
+}
+
+/// The options of an enabled handler, as its `loadOptions(options ?? {})` reads them.
+fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out: &mut Out) {
+    let op = child(hp, "options");
+    let options = match options {
+        None | Some(Value::Null) => {
+            if options.is_some() {
+                out.warn(
+                    NULL_DEFAULTED,
+                    &op,
+                    "`options` is null: the bot uses `{}` (no option set)",
+                );
+            }
+            return;
+        }
+        Some(o @ Value::Object(_)) => o,
+        Some(other) => {
+            out.warn(
+                WRONG_TYPE,
+                &op,
+                format!(
+                    "`options` is {}, not an object: the bot ignores it and uses its defaults",
+                    js::type_name(other)
+                ),
+            );
+            return;
+        }
+    };
+    let bad = |out: &mut Out, code, ptr: &str, msg: String| match sev {
+        Severity::Error => {
+            out.error(code, ptr, msg).help = Some(THROWS.to_owned());
+        }
+        Severity::Warning => {
+            out.warn(code, ptr, format!("{msg} (not loaded while the handler or its room is disabled)"));
+        }
+    };
+    let bool_opt = |out: &mut Out, key: &str| {
+        if let Some(v) = options.get(key).filter(|v| !v.is_boolean()) {
+            out.warn(
+                WRONG_TYPE,
+                &child(&op, key),
+                format!(
+                    "`{key}` is {}, not a boolean: the bot ignores it",
+                    js::type_name(v)
+                ),
+            );
+        }
+    };
+    let delay_opt = |out: &mut Out, key: &str, min: f64| match options.get(key) {
+        None => {}
+        Some(Value::Number(n)) => {
+            let f = n.as_f64().unwrap_or(0.0);
+            if f < min {
+                out.error(
+                    OUT_OF_RANGE,
+                    &child(&op, key),
+                    format!(
+                        "`{key}` is {}: the bot would repeat its action without pause",
+                        js::show_integer(f)
+                    ),
+                );
+            } else if !(n.is_i64() || n.is_u64()) {
+                out.warn(
+                    NON_CANONICAL_INTEGER,
+                    &child(&op, key),
+                    format!(
+                        "`{key}` is {}, not an integer: the bot uses it as is (seconds)",
+                        js::number_to_string(f)
+                    ),
+                );
+            }
+        }
+        Some(other) => {
+            out.warn(
+                WRONG_TYPE,
+                &child(&op, key),
+                format!(
+                    "`{key}` is {}, not a number: the bot ignores it and keeps its default",
+                    js::type_name(other)
+                ),
+            );
+        }
+    };
+    match ty {
+        "moderate" => {
+            out.unknown_keys(options, &op, &["rules", "applyToModerators"], "the bot");
+            bool_opt(out, "applyToModerators");
+            let rp = child(&op, "rules");
+            match options.get("rules") {
+                None => {
+                    out.missing(
+                        Severity::Warning,
+                        MISSING_FIELD,
+                        &op,
+                        "rules",
+                        "`rules` is missing: the handler moderates nothing",
+                    );
+                }
+                Some(Value::String(s)) => {
+                    out.warn(WRONG_TYPE, &rp, "`rules` is a single string, not an array of rules: the bot compiles it with flag `i`");
+                    regexp(s, "i", &rp, sev, out);
+                }
+                Some(Value::Array(rules)) => {
+                    for (i, rule) in rules.iter().enumerate() {
+                        let p = idx(&rp, i);
+                        match rule {
+                            Value::String(s) => {
+                                out.warn(WRONG_TYPE, &p, "the rule is a plain string: the bot compiles it with flag `i` and names it after the pattern");
+                                regexp(s, "i", &p, sev, out);
+                            }
+                            Value::Object(r) => {
+                                let name_ok = r.get("name").is_some_and(js::truthy);
+                                let re = r.get("regexp");
+                                if !name_ok || !re.is_some_and(js::truthy) {
+                                    bad(
+                                        out,
+                                        HANDLER_INVALID,
+                                        &p,
+                                        format!(
+                                            "the rule has no {}: the bot throws \"Invalid rule value\"",
+                                            if name_ok { "`regexp`" } else { "`name`" }
+                                        ),
+                                    );
+                                    continue;
+                                }
+                                out.unknown_keys(
+                                    rule,
+                                    &p,
+                                    &["name", "regexp", "modifiers", "reason", "regexp_engine"],
+                                    "the bot",
+                                );
+                                if let Some(n) = r.get("name").filter(|n| !n.is_string()) {
+                                    out.warn(
+                                        WRONG_TYPE,
+                                        &child(&p, "name"),
+                                        format!(
+                                            "`name` is {}, not a string: only used in logs",
+                                            js::type_name(n)
+                                        ),
+                                    );
+                                }
+                                if r.contains_key("regexp_engine") {
+                                    out.note(LEGACY_SHAPE, &child(&p, "regexp_engine"), "`regexp_engine` is a v13 leftover, legacy, still read by v14: the bot ignores it");
+                                }
+                                if let Some(reason) = r.get("reason").filter(|x| !x.is_string()) {
+                                    out.warn(
+                                        WRONG_TYPE,
+                                        &child(&p, "reason"),
+                                        format!(
+                                            "`reason` is {}, not a string: the bot sends it as is",
+                                            js::type_name(reason)
+                                        ),
+                                    );
+                                }
+                                let modifiers = match r.get("modifiers") {
+                                    Some(Value::String(m)) => Some(m.as_str()),
+                                    None => None,
+                                    Some(other) => {
+                                        out.warn(WRONG_TYPE, &child(&p, "modifiers"), format!("`modifiers` is {}, not a string: the bot ignores it and uses `i`", js::type_name(other)));
+                                        None
+                                    }
+                                };
+                                match (re, modifiers) {
+                                    (Some(Value::String(s)), m) => {
+                                        regexp(s, m.unwrap_or("i"), &p, sev, out)
+                                    }
+                                    (Some(other), Some(m)) => {
+                                        let s = js::to_js_string(other);
+                                        out.warn(WRONG_TYPE, &child(&p, "regexp"), format!("`regexp` is {}, not a string: the bot compiles `String(regexp)`", js::type_name(other)));
+                                        regexp(&s, m, &p, sev, out);
+                                    }
+                                    (Some(other), None) => {
+                                        bad(
+                                            out,
+                                            HANDLER_INVALID,
+                                            &child(&p, "regexp"),
+                                            format!(
+                                                "`regexp` is {}, not a string: the bot keeps it as is and throws on every message",
+                                                js::type_name(other)
+                                            ),
+                                        );
+                                    }
+                                    (None, _) => {}
+                                }
+                            }
+                            other => {
+                                bad(
+                                    out,
+                                    HANDLER_INVALID,
+                                    &p,
+                                    format!(
+                                        "a rule must be an object or a string, not {}: the bot throws \"Invalid rule value\"",
+                                        js::type_name(other)
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+                Some(other) => {
+                    bad(
+                        out,
+                        HANDLER_INVALID,
+                        &rp,
+                        format!(
+                            "`rules` is {}: the bot throws \"Invalid rules options\"",
+                            js::type_name(other)
+                        ),
+                    );
+                }
+            }
+        }
+        "no-duplicate" => {
+            out.unknown_keys(
+                options,
+                &op,
+                &["reason", "delay", "applyToModerators"],
+                "the bot",
+            );
+            bool_opt(out, "applyToModerators");
+            delay_opt(out, "delay", 0.0);
+            if let Some(r) = options.get("reason").filter(|r| !r.is_string()) {
+                out.warn(
+                    WRONG_TYPE,
+                    &child(&op, "reason"),
+                    format!(
+                        "`reason` is {}, not a string: the bot ignores it",
+                        js::type_name(r)
+                    ),
+                );
+            }
+            for key in ["reason", "delay", "applyToModerators"] {
+                if options.get(key).is_none() {
+                    let key: &'static str = key;
+                    out.missing(
+                        Severity::Warning,
+                        MISSING_FIELD,
+                        &op,
+                        key,
+                        format!("`{key}` is missing: the bot uses its default"),
+                    );
+                }
+            }
+        }
+        "quotes" | "quotes_random" => {
+            out.unknown_keys(options, &op, &["quotes", "delay"], "the bot");
+            delay_opt(out, "delay", 1.0);
+            strings_opt(options, "quotes", &op, false, out);
+            for key in ["quotes", "delay"] {
+                if options.get(key).is_none() {
+                    let key: &'static str = key;
+                    out.missing(
+                        Severity::Warning,
+                        MISSING_FIELD,
+                        &op,
+                        key,
+                        format!("`{key}` is missing: the bot uses its default"),
+                    );
+                }
+            }
+        }
+        "command_say" => {
+            out.unknown_keys(options, &op, &["quotes", "command"], "the bot");
+            strings_opt(options, "quotes", &op, true, out);
+            strings_opt(options, "command", &op, true, out);
+            if let Some(Value::String(c)) = options.get("command") {
+                if c.chars().any(js::is_js_space) {
+                    out.warn(INVALID_VALUE, &child(&op, "command"), "the command holds whitespace: it can never match, the bot takes the first word of a message as the command");
+                }
+            }
+            for key in ["quotes", "command"] {
+                if options.get(key).is_none() {
+                    let key: &'static str = key;
+                    out.missing(
+                        Severity::Warning,
+                        MISSING_FIELD,
+                        &op,
+                        key,
+                        format!("`{key}` is missing: the command does nothing"),
+                    );
+                }
+            }
+        }
+        "hello" => {
+            out.unknown_keys(options, &op, &["txt", "delay"], "the bot");
+            if let Some(t) = options.get("txt").filter(|t| !t.is_string()) {
+                out.warn(
+                    WRONG_TYPE,
+                    &child(&op, "txt"),
+                    format!(
+                        "`txt` is {}, not a string: the bot ignores it",
+                        js::type_name(t)
+                    ),
+                );
+            }
+            delay_opt(out, "delay", 0.0);
+        }
+        "respond" => {
+            out.unknown_keys(options, &op, &["txt"], "the bot");
+            if let Some(t) = options.get("txt").filter(|t| !t.is_string()) {
+                out.warn(
+                    WRONG_TYPE,
+                    &child(&op, "txt"),
+                    format!(
+                        "`txt` is {}, not a string: the bot ignores it",
+                        js::type_name(t)
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A string-array option; `single` when a lone string is accepted too.
+fn strings_opt(options: &Value, key: &str, op: &str, single: bool, out: &mut Out) {
+    let p = child(op, key);
+    match options.get(key) {
+        None => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                if !item.is_string() {
+                    out.warn(
+                        ENTRY_DROPPED,
+                        &idx(&p, i),
+                        format!("{} in `{key}`: the bot drops it", js::type_name(item)),
+                    );
+                }
+            }
+        }
+        Some(Value::String(_)) if single && key == "quotes" => {
+            out.warn(
+                WRONG_TYPE,
+                &p,
+                format!("`{key}` is a single string: the bot reads it as a list of one"),
+            );
+        }
+        Some(Value::String(_)) if single => {}
+        Some(other) => {
+            out.warn(
+                WRONG_TYPE,
+                &p,
+                format!("`{key}` is {}: the bot ignores it", js::type_name(other)),
+            );
+        }
+    }
+}
+
+fn regexp(pattern: &str, flags: &str, ptr: &str, sev: Severity, out: &mut Out) {
+    let p = child(ptr, "regexp");
+    match js::check_regexp(pattern, flags) {
+        RegexpVerdict::Ok => {}
+        RegexpVerdict::Invalid(why) => {
+            let code = if js::check_flags(flags).is_err() {
+                REGEXP_FLAGS_INVALID
+            } else {
+                REGEXP_INVALID
+            };
+            let at = if code == REGEXP_FLAGS_INVALID {
+                child(ptr, "modifiers")
+            } else {
+                p
+            };
+            let msg = format!(
+                "`new RegExp(regexp, {})` throws: {why}",
+                Value::String(flags.to_owned())
+            );
+            match sev {
+                Severity::Error => {
+                    out.error(code, &at, msg).help = Some(THROWS.to_owned());
+                }
+                Severity::Warning => {
+                    out.warn(code, &at, format!("{msg} (not loaded while the handler or its room is disabled)"));
+                }
+            }
+        }
+        RegexpVerdict::Unverifiable(why) => {
+            out.warn(
+                REGEXP_UNVERIFIABLE,
+                &p,
+                format!("cannot verify this regular expression: {why}"),
+            );
+        }
+    }
+}
