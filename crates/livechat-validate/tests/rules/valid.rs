@@ -31,6 +31,9 @@ fn valid_fixture_files_have_no_error() {
 #[test]
 fn sample_data_dir_has_no_error() {
     let findings = check_dir(&repo().join("fixtures/sample"), &options());
+    if std::env::var_os("RULES_DUMP").is_some() {
+        eprintln!("{}", render(&findings));
+    }
     let errors: Vec<_> = findings
         .iter()
         .filter(|(_, f)| f.severity == livechat_validate::Severity::Error)

@@ -18,6 +18,9 @@ fn each_case_reports_its_rule() {
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let findings = check_dir(&case, &options());
+        if std::env::var_os("RULES_DUMP").is_some() {
+            eprintln!("== {name}\n{}", render(&findings));
+        }
         if name == "ok-minimal" {
             if !findings.is_empty() {
                 bad.push(format!("{name}: {}", render(&findings)));
