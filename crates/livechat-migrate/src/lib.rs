@@ -1,1 +1,23 @@
-//! Migrations of a livechat data directory.
+//! Migrations of a livechat data directory: MUC-domain renames and pruning of what
+//! belongs to deleted videos and channels, planned purely and applied safely.
+//!
+//! Layout: [`plan`] (what a plan is), [`rename_domain`] and [`prune`] (planners that
+//! only read), [`execute`] (backup, manifest, journal, atomic steps, resume,
+//! restore), [`inventory`] (what exists in PeerTube's database), [`hosts`] and
+//! [`fsutil`] (helpers). This crate never prints: progress goes through
+//! [`execute::Progress`], results are returned.
+
+pub mod error;
+pub mod execute;
+pub mod fsutil;
+pub mod hosts;
+pub mod inventory;
+pub mod plan;
+pub mod prune;
+pub mod rename_domain;
+
+pub use error::{MigrateError, Result};
+pub use execute::{ApplyOptions, ApplyReport, NoProgress, Progress, RestoreReport, apply, restore};
+pub use plan::{Command, OpKind, Operation, Plan};
+pub use prune::plan_prune;
+pub use rename_domain::plan_rename_domain;
