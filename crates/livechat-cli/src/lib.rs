@@ -1,0 +1,77 @@
+//! The `livechat-data` command: validate, migrate and document the data directory
+//! of the PeerTube livechat plugin.
+//!
+//! The binary (`main.rs`) only calls [`main`]; the library exists so that xtask can
+//! build the man page from the same clap definition ([`command`]). Only this crate
+//! renders diagnostics and prints. Exit status: 0 when all is well,
+//! 1 when the data has errors (or, with `--deny-warnings`, warnings), 2 when the
+//! command could not run.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the binary is where output is rendered"
+)]
+
+mod cmd_completions;
+mod cmd_migrate;
+mod cmd_schema;
+mod cmd_validate;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// The default data directory of the plugin.
+pub const DEFAULT_DATA_DIR: &str =
+    "/var/www/peertube/storage/plugins/data/peertube-plugin-livechat";
+
+/// Validate, migrate and document the data directory of the PeerTube livechat plugin.
+#[derive(Debug, Parser)]
+#[command(name = "livechat-data", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List and export the JSON Schemas of the data directory's files.
+    #[command(subcommand)]
+    Schema(cmd_schema::SchemaCommand),
+    /// Check a whole data directory: every file, every cross-file rule.
+    Validate(cmd_validate::ValidateArgs),
+    /// Explain a diagnostic code.
+    Explain(cmd_validate::ExplainArgs),
+    /// Plan or apply a migration of the data directory.
+    #[command(subcommand)]
+    Migrate(cmd_migrate::MigrateCommand),
+    /// Write the inventory of existing channels and videos, from PeerTube's database.
+    Inventory(cmd_migrate::InventoryArgs),
+    /// Print a shell completion script.
+    Completions(cmd_completions::CompletionsArgs),
+}
+
+/// The clap definition of the whole command line (for the man page and completions).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Schema(cmd) => cmd_schema::run(cmd),
+        Command::Validate(args) => cmd_validate::run(args),
+        Command::Explain(args) => cmd_validate::explain(args),
+        Command::Migrate(cmd) => cmd_migrate::run(cmd),
+        Command::Inventory(args) => cmd_migrate::inventory(args),
+        Command::Completions(args) => cmd_completions::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("{err:?}");
+            ExitCode::from(2)
+        }
+    }
+}
