@@ -492,19 +492,22 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
                 "`options` is missing: the bot uses `{}`",
             );
         }
-        if !(on && room_on) {
-            if has_schema_error_below(errors, &hp) {
-                out.warn(
-                    HANDLER_SKIPPED,
-                    &hp,
-                    "this handler is disabled: the bot never reads its options, which it would not all accept",
-                );
-            }
-            // Not loaded now, but it would be once enabled: say what would break.
-            check_options(ty, options, &hp, Severity::Warning, out);
-            continue;
+        if !on && has_schema_error_below(errors, &hp) {
+            out.warn(
+                HANDLER_SKIPPED,
+                &hp,
+                "this handler is disabled: the bot never reads its options, which it would not all accept",
+            );
         }
-        check_options(ty, options, &hp, Severity::Error, out);
+        // A disabled room keeps its handlers as they are: an enabled handler runs
+        // as soon as the room is enabled again, so it is judged as if it ran.
+        let _ = room_on;
+        let sev = if on {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        check_options(ty, options, &hp, sev, out);
     }
     read
 }
@@ -541,7 +544,11 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
             out.error(code, ptr, msg).help = Some(THROWS.to_owned());
         }
         Severity::Warning => {
-            out.warn(code, ptr, format!("{msg} (not loaded while the handler or its room is disabled)"));
+            out.warn(
+                code,
+                ptr,
+                format!("{msg} (not loaded while the handler is disabled)"),
+            );
         }
     };
     let bool_opt = |out: &mut Out, key: &str| {
@@ -556,23 +563,33 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
             );
         }
     };
-    let delay_opt = |out: &mut Out, key: &str, min: f64| match options.get(key) {
+    // `min_ok`: below it the bot misbehaves (an error); `max`: above it the plugin
+    // never writes the value (a warning).
+    let delay_opt = |out: &mut Out, key: &str, min_ok: f64, max: f64| match options.get(key) {
         None => {}
         Some(Value::Number(n)) => {
             let f = n.as_f64().unwrap_or(0.0);
-            if f < min {
-                out.error(
+            let p = child(&op, key);
+            if f < min_ok {
+                bad(
+                    out,
                     OUT_OF_RANGE,
-                    &child(&op, key),
+                    &p,
                     format!(
                         "`{key}` is {}: the bot would repeat its action without pause",
-                        js::show_integer(f)
+                        js::number_to_string(f)
                     ),
+                );
+            } else if f < 0.0 || f > max {
+                out.warn(
+                    OUT_OF_RANGE,
+                    &p,
+                    format!("`{key}` is {}, outside what the plugin writes (0 to {max}): the bot uses it as is", js::number_to_string(f)),
                 );
             } else if !(n.is_i64() || n.is_u64()) {
                 out.warn(
                     NON_CANONICAL_INTEGER,
-                    &child(&op, key),
+                    &p,
                     format!(
                         "`{key}` is {}, not an integer: the bot uses it as is (seconds)",
                         js::number_to_string(f)
@@ -649,8 +666,22 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
                                         ),
                                     );
                                 }
-                                if r.contains_key("regexp_engine") {
-                                    out.note(LEGACY_SHAPE, &child(&p, "regexp_engine"), "`regexp_engine` is a v13 leftover, legacy, still read by v14: the bot ignores it");
+                                match r.get("regexp_engine") {
+                                    None => {}
+                                    Some(Value::String(e)) if e == "regexp" || e == "re2" => {
+                                        out.note(
+                                            LEGACY_SHAPE,
+                                            &child(&p, "regexp_engine"),
+                                            "`regexp_engine` is a v13 leftover, legacy, still read by v14: the bot ignores it",
+                                        );
+                                    }
+                                    Some(_) => {
+                                        out.warn(
+                                            UNKNOWN_KEY,
+                                            &child(&p, "regexp_engine"),
+                                            "`regexp_engine` (a v13 key) has a value v13 never wrote: the bot ignores it",
+                                        );
+                                    }
                                 }
                                 if let Some(reason) = r.get("reason").filter(|x| !x.is_string()) {
                                     out.warn(
@@ -728,7 +759,7 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
                 "the bot",
             );
             bool_opt(out, "applyToModerators");
-            delay_opt(out, "delay", 0.0);
+            delay_opt(out, "delay", f64::NEG_INFINITY, 86400.0);
             if let Some(r) = options.get("reason").filter(|r| !r.is_string()) {
                 out.warn(
                     WRONG_TYPE,
@@ -754,7 +785,7 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
         }
         "quotes" | "quotes_random" => {
             out.unknown_keys(options, &op, &["quotes", "delay"], "the bot");
-            delay_opt(out, "delay", 1.0);
+            delay_opt(out, "delay", 1.0, 6000.0);
             strings_opt(options, "quotes", &op, false, out);
             for key in ["quotes", "delay"] {
                 if options.get(key).is_none() {
@@ -803,7 +834,7 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
                     ),
                 );
             }
-            delay_opt(out, "delay", 0.0);
+            delay_opt(out, "delay", f64::NEG_INFINITY, f64::INFINITY);
         }
         "respond" => {
             out.unknown_keys(options, &op, &["txt"], "the bot");
@@ -828,6 +859,13 @@ fn strings_opt(options: &Value, key: &str, op: &str, single: bool, out: &mut Out
     match options.get(key) {
         None => {}
         Some(Value::Array(items)) => {
+            if key == "command" {
+                out.warn(
+                    WRONG_TYPE,
+                    &p,
+                    format!("`command` is a list of {} names, not one name as the plugin writes: the bot answers to each string", items.len()),
+                );
+            }
             for (i, item) in items.iter().enumerate() {
                 if !item.is_string() {
                     out.warn(
@@ -880,7 +918,11 @@ fn regexp(pattern: &str, flags: &str, ptr: &str, sev: Severity, out: &mut Out) {
                     out.error(code, &at, msg).help = Some(THROWS.to_owned());
                 }
                 Severity::Warning => {
-                    out.warn(code, &at, format!("{msg} (not loaded while the handler or its room is disabled)"));
+                    out.warn(
+                        code,
+                        &at,
+                        format!("{msg} (not loaded while the handler is disabled)"),
+                    );
                 }
             }
         }

@@ -426,6 +426,13 @@ fn read(data: &Value, out: &mut Out) -> Option<Sanitized> {
                             "`duration` is null: the plugin reads 0",
                         );
                     }
+                    if js::get(sm, "defaultDuration").is_some() {
+                        r.out.warn(
+                            NULL_DEFAULTED,
+                            "/slowMode/defaultDuration",
+                            "`defaultDuration` is null: the plugin reads a duration of 0",
+                        );
+                    }
                 }
                 (Some(_), dd) => {
                     r.integer(sm, "duration", "/slowMode", 0.0, 1000.0);
@@ -593,15 +600,9 @@ fn read_bot(r: &mut Reader<'_>, bot: &Value, s: &mut Sanitized, legacy: &mut Vec
                 let p = idx("/bot/forbiddenWords", i);
                 if !fw.is_object() {
                     if fw.is_array() {
-                        r.out.warn(
-                            WRONG_TYPE,
-                            &p,
-                            "this line is an array: the plugin reads it as an empty line",
-                        );
-                        s.forbidden_words.push(ForbiddenWords {
-                            enabled: true,
-                            ..ForbiddenWords::default()
-                        });
+                        // `'entries' in []` is true (Array.prototype.entries), and a
+                        // function is not an array.
+                        r.fail(WRONG_TYPE, &p, "this line is an array: the plugin reads `Array.prototype.entries` as its entries and throws (\"Invalid data type for field entries\")".to_owned());
                     } else {
                         r.fail(WRONG_TYPE, &p, format!("a forbidden-words line must be an object, not {} (\"Invalid entry in botData.forbiddenWords\")", js::type_name(fw)));
                     }

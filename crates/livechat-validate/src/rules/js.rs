@@ -49,13 +49,58 @@ pub fn show(v: &Value) -> String {
     }
 }
 
-/// `'key' in v` for a JSON value: arrays answer for their indices and `length`,
-/// objects for their keys. Primitives make JavaScript throw: `None`.
+/// Properties every array has through `Array.prototype` (`'entries' in []` is true).
+pub const ARRAY_PROTOTYPE: &[&str] = &[
+    "length",
+    "at",
+    "concat",
+    "copyWithin",
+    "entries",
+    "every",
+    "fill",
+    "filter",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "flat",
+    "flatMap",
+    "forEach",
+    "includes",
+    "indexOf",
+    "join",
+    "keys",
+    "lastIndexOf",
+    "map",
+    "pop",
+    "push",
+    "reduce",
+    "reduceRight",
+    "reverse",
+    "shift",
+    "slice",
+    "some",
+    "sort",
+    "splice",
+    "toLocaleString",
+    "toReversed",
+    "toSorted",
+    "toSpliced",
+    "toString",
+    "unshift",
+    "values",
+    "with",
+    "constructor",
+];
+
+/// `'key' in v` for a JSON value: arrays answer for their indices and the
+/// properties of `Array.prototype`, objects for their keys. Primitives make
+/// JavaScript throw: `None`.
 pub fn has_key(v: &Value, key: &str) -> Option<bool> {
     match v {
         Value::Object(m) => Some(m.contains_key(key)),
         Value::Array(a) => Some(
-            key == "length"
+            ARRAY_PROTOTYPE.contains(&key)
                 || key
                     .parse::<usize>()
                     .is_ok_and(|i| i < a.len() && i.to_string() == key),
