@@ -3,7 +3,10 @@
 //! the valid fixtures and the sample data dir, the `fixtures/validate/` cases, and
 //! the documentation of every code.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly on a broken fixture")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on a broken fixture"
+)]
 
 mod codes;
 mod expected;
