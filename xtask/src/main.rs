@@ -1,7 +1,8 @@
 //! Development tasks of the workspace (`cargo xtask <task>`): `codegen` writes the
 //! generated files (`schemas/`) and `codegen --check` fails when they drift;
 //! `crossval` checks the exported schemas against Python's `jsonschema` and Node's
-//! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`.
+//! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`;
+//! `man` writes the man pages.
 //!
 //! xtask may print, install tools into `target/` and exit; it is never a dependency
 //! of the product crates.
@@ -15,6 +16,7 @@ mod bench;
 mod codegen;
 mod crossval;
 mod gen_data;
+mod man;
 mod tools;
 
 use anyhow::Result;
@@ -41,6 +43,11 @@ enum Task {
     /// Generates a large data dir under `target/bench/` and measures `livechat-data`
     /// against jsonschema-cli, check-jsonschema and `cp -a`.
     Bench(bench::BenchArgs),
+    /// Writes the man pages of `livechat-data` (clap_mangen), to `target/man/` by default.
+    Man {
+        /// Where to write the pages.
+        out_dir: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> Result<()> {
@@ -48,5 +55,6 @@ fn main() -> Result<()> {
         Task::Codegen { check } => codegen::run(check),
         Task::Crossval => crossval::run(),
         Task::Bench(args) => bench::run(args),
+        Task::Man { out_dir } => man::run(out_dir),
     }
 }
