@@ -321,6 +321,25 @@ pub fn check_regexp(pattern: &str, flags: &str) -> RegexpVerdict {
     if let Err(err) = regress::Regex::with_flags(pattern, syntax_flags.as_str()) {
         return RegexpVerdict::Invalid(err.to_string().to_lowercase());
     }
+    if quantified_word_boundary(pattern) {
+        return RegexpVerdict::Invalid(
+            "nothing to repeat (a quantified `\\b` or `\\B`)".to_owned(),
+        );
+    }
+    if flags.contains('v') {
+        // regress does not apply the `u` mode's strictness under `v`, which V8
+        // does: check that too, unless the pattern uses `v`-only syntax.
+        let as_u = syntax_flags.replace('v', "u");
+        if let Err(err) = regress::Regex::with_flags(pattern, as_u.as_str()) {
+            if uses_v_only_syntax(pattern) {
+                return RegexpVerdict::Unverifiable(
+                    "it uses the `v` flag's set syntax, which cannot be checked exactly here"
+                        .to_owned(),
+                );
+            }
+            return RegexpVerdict::Invalid(err.to_string().to_lowercase());
+        }
+    }
     let unicode = flags.contains('u') || flags.contains('v');
     if let Some(name) = duplicate_group_name(pattern, unicode) {
         return RegexpVerdict::Unverifiable(format!(
@@ -333,6 +352,62 @@ pub fn check_regexp(pattern: &str, flags: &str) -> RegexpVerdict {
         );
     }
     RegexpVerdict::Ok
+}
+
+/// `\b+`, `\B*`, `\b{2}`: V8 refuses a quantified word boundary ("Nothing to
+/// repeat"), regress accepts it.
+fn quantified_word_boundary(pattern: &str) -> bool {
+    let b = pattern.as_bytes();
+    let mut i = 0;
+    let mut in_class = false;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => {
+                if !in_class && matches!(b.get(i + 1), Some(b'b' | b'B')) {
+                    match b.get(i + 2) {
+                        Some(b'*' | b'+' | b'?') => return true,
+                        Some(b'{') => {
+                            let rest = &pattern[i + 3..];
+                            let body: String = rest.chars().take_while(|c| *c != '}').collect();
+                            let closed = rest.len() > body.len();
+                            let (lo, hi) = body.split_once(',').unwrap_or((body.as_str(), "0"));
+                            if closed
+                                && !lo.is_empty()
+                                && lo.bytes().all(|c| c.is_ascii_digit())
+                                && hi.bytes().all(|c| c.is_ascii_digit())
+                            {
+                                return true;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                i += 2;
+            }
+            b'[' if !in_class => {
+                in_class = true;
+                i += 1;
+            }
+            b']' if in_class => {
+                in_class = false;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// Syntax that only the `v` flag has: class set operations, nested classes,
+/// `\q{...}`, properties of strings.
+fn uses_v_only_syntax(pattern: &str) -> bool {
+    pattern.contains("--")
+        || pattern.contains("&&")
+        || pattern.contains("\\q{")
+        || pattern.contains("\\p{RGI_")
+        || pattern.contains("\\p{Basic_Emoji")
+        || pattern.contains("\\p{Emoji_Keycap_Sequence")
+        || pattern.contains("[[")
 }
 
 /// The group names of a pattern, in order (`(?<name>`), skipping escapes and classes.

@@ -124,6 +124,36 @@ fn regexps_compile_with_ecmascript_semantics() {
         js::check_regexp(&joined, "i"),
         RegexpVerdict::Invalid(_)
     ));
+    // V8 refuses a quantified word boundary; regress does not.
+    assert!(matches!(
+        js::check_regexp(r"\b+", ""),
+        RegexpVerdict::Invalid(_)
+    ));
+    assert!(matches!(
+        js::check_regexp(r"a\B{2}", "i"),
+        RegexpVerdict::Invalid(_)
+    ));
+    assert_eq!(js::check_regexp(r"\b{", ""), RegexpVerdict::Ok);
+    // Under `v`, the `u` mode's strictness applies (Annex B is off).
+    assert!(matches!(
+        js::check_regexp(r"\-", "v"),
+        RegexpVerdict::Invalid(_)
+    ));
+    assert!(matches!(
+        js::check_regexp("a{", "v"),
+        RegexpVerdict::Invalid(_)
+    ));
+    assert_eq!(
+        js::check_regexp(r"[\p{L}--[a-z]]", "v"),
+        RegexpVerdict::Unverifiable(
+            "it uses the `v` flag's set syntax, which cannot be checked exactly here".to_owned()
+        )
+    );
+    // Modifier groups are Node 23+ only.
+    assert!(matches!(
+        js::check_regexp("(?i:a)", ""),
+        RegexpVerdict::Unverifiable(_)
+    ));
     // The plugin's special-characters class compiles with `us`.
     assert_eq!(
         js::check_regexp(&js::special_chars_regexp(3), "us"),
