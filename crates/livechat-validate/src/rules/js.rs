@@ -6,7 +6,8 @@
 //!
 //! Pure functions only; nothing here knows about files or findings.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use serde_json::Value;
 
@@ -312,8 +313,29 @@ pub fn check_flags(flags: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Verdicts already computed: the same patterns (the plugin's special-characters
+/// class, common word lists) recur in thousands of room files, and compiling a
+/// Unicode-property class is not cheap.
+static VERDICTS: LazyLock<Mutex<HashMap<(String, String), RegexpVerdict>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
 /// Compiles `pattern` with `flags` as `new RegExp(pattern, flags)` would.
 pub fn check_regexp(pattern: &str, flags: &str) -> RegexpVerdict {
+    let key = (pattern.to_owned(), flags.to_owned());
+    if let Some(v) = VERDICTS.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return v;
+    }
+    let verdict = check_regexp_uncached(pattern, flags);
+    if let Ok(mut m) = VERDICTS.lock() {
+        if m.len() >= 4096 {
+            m.clear();
+        }
+        m.insert(key, verdict.clone());
+    }
+    verdict
+}
+
+fn check_regexp_uncached(pattern: &str, flags: &str) -> RegexpVerdict {
     if let Err(why) = check_flags(flags) {
         return RegexpVerdict::Invalid(why);
     }
