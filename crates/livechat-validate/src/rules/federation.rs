@@ -705,14 +705,21 @@ fn v0(v: &Value, jid: Option<&str>, no_chat: &str, local: bool, out: &mut Out) {
         }
     }
     if ok && !out.has_error() {
-        out.note(
-            LEGACY_SHAPE,
-            "",
-            if local {
-                "V0 shape (plugin 6.3 and older, no `xmppserver`): legacy, still read by v14"
-            } else {
-                "V0 shape (plugin 6.3 and older, no `xmppserver`): legacy, still read by v14, converted on read"
-            },
-        );
+        if local {
+            // The local schema has no V0 branch: this explains its missing `xmppserver`.
+            out.missing(
+                Severity::Warning,
+                LEGACY_SHAPE,
+                "",
+                "xmppserver",
+                "V0 shape (plugin 6.3 and older, no `xmppserver`): legacy, still read by v14",
+            );
+        } else {
+            out.note(
+                LEGACY_SHAPE,
+                "",
+                "V0 shape (plugin 6.3 and older, no `xmppserver`): legacy, still read by v14, converted on read",
+            );
+        }
     }
 }

@@ -219,6 +219,15 @@ fn ciphertext(s: &str, ptr: &str, out: &mut Out) {
         );
         return;
     };
+    // `decipher.update(ct, 'hex')` refuses a string of odd length outright.
+    if ct.len() % 2 == 1 {
+        out.error(
+            TOKEN_UNDECRYPTABLE,
+            ptr,
+            format!("the ciphertext has an odd number of characters, which Node refuses as hex: {UNUSABLE}"),
+        );
+        return;
+    }
     let n = js::node_hex_len(ct);
     if n == 0 || n % 16 != 0 {
         out.error(
