@@ -31,6 +31,135 @@ impl Instance {
     }
 }
 
+/// Why an instance URL or PeerTube configuration could not give the instance.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum InstanceError {
+    /// The URL is not `http(s)://host[:port][/]`.
+    #[error("invalid instance url `{url}`: {reason}")]
+    #[diagnostic(
+        code(livechat::instance::url),
+        help("give the public URL of PeerTube, e.g. https://peertube.example.com")
+    )]
+    Url { url: String, reason: &'static str },
+    /// The PeerTube configuration file could not be read.
+    #[error("cannot read the peertube configuration {path}")]
+    #[diagnostic(code(livechat::instance::config_read))]
+    ConfigRead {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The PeerTube configuration file is not the YAML PeerTube reads, or lacks a key.
+    #[error("invalid peertube configuration {path}: {reason}")]
+    #[diagnostic(
+        code(livechat::instance::config),
+        help("the file must set webserver.https, webserver.hostname and webserver.port")
+    )]
+    Config { path: String, reason: String },
+}
+
+impl Instance {
+    /// Parses PeerTube's public URL (`--instance-url`): `http` or `https`, a host, an
+    /// optional port, nothing after the host but an optional `/`. The host is
+    /// lower-cased, as Node's URL parser does.
+    pub fn from_url(url: &str) -> Result<Instance, InstanceError> {
+        let fail = |reason| InstanceError::Url {
+            url: url.to_owned(),
+            reason,
+        };
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| fail("it has no scheme (https://)"))?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "https" && scheme != "http" {
+            return Err(fail("the scheme must be https or http"));
+        }
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.contains(['/', '?', '#', '@']) {
+            return Err(fail(
+                "it must be only scheme, host and port, without a path",
+            ));
+        }
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) => {
+                let port: u16 = port
+                    .parse()
+                    .map_err(|_| fail("the port is not a number from 0 to 65535"))?;
+                (host, Some(port))
+            }
+            None => (rest, None),
+        };
+        Instance::new(&scheme, host, port).map_err(fail)
+    }
+
+    /// Builds an instance from PeerTube's `webserver` settings, dropping the scheme's
+    /// default port as PeerTube does when it builds its public URL.
+    fn new(scheme: &str, host: &str, port: Option<u16>) -> Result<Instance, &'static str> {
+        let host = host.to_ascii_lowercase();
+        if !livechat_schema::names::is_normalized_host(&host) {
+            return Err("the host is not a lower-case DNS name with at least two labels");
+        }
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        Ok(Instance {
+            host,
+            scheme: scheme.to_owned(),
+            port: port.filter(|&p| p != default_port),
+        })
+    }
+
+    /// Reads the instance from PeerTube's `production.yaml` (`webserver.https`,
+    /// `webserver.hostname`, `webserver.port`). Only the `webserver` section is read.
+    pub fn from_peertube_config(path: &std::path::Path) -> Result<Instance, InstanceError> {
+        let text = std::fs::read_to_string(path).map_err(|source| InstanceError::ConfigRead {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Instance::from_peertube_config_text(&text).map_err(|reason| InstanceError::Config {
+            path: path.display().to_string(),
+            reason,
+        })
+    }
+
+    /// Parses the text of PeerTube's `production.yaml` (see [`Self::from_peertube_config`]).
+    pub fn from_peertube_config_text(text: &str) -> Result<Instance, String> {
+        #[derive(serde::Deserialize)]
+        struct Config {
+            webserver: Option<Webserver>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Webserver {
+            https: Option<bool>,
+            hostname: Option<String>,
+            port: Option<u16>,
+        }
+        // The error of the YAML parser may quote the file, which holds passwords:
+        // keep only its position.
+        let config: Config = serde_norway::from_str(text).map_err(|err| match err.location() {
+            Some(at) => format!(
+                "not valid yaml (line {}, column {})",
+                at.line(),
+                at.column()
+            ),
+            None => "not valid yaml, or a webserver key has the wrong type".to_owned(),
+        })?;
+        let web = config
+            .webserver
+            .ok_or_else(|| "it has no webserver section".to_owned())?;
+        let host = web
+            .hostname
+            .ok_or_else(|| "it has no webserver.hostname".to_owned())?;
+        // A production.yaml always sets `https`; when it does not, assume the
+        // production example's `true` (a public instance is served over https).
+        let scheme = if web.https.unwrap_or(true) {
+            "https"
+        } else {
+            "http"
+        };
+        Instance::new(scheme, &host, web.port)
+            .map_err(|reason| format!("webserver.hostname: {reason}"))
+    }
+}
+
 /// The plugin setting `prosody-room-type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RoomType {

@@ -301,6 +301,23 @@ fn rooms(
 }
 
 fn emoji_files(channel: &str, ec: &EmojiChannel<'_>, out: &mut Vec<(String, Finding)>) {
+    if !names::is_canonical_channel_id(channel) {
+        // The plugin builds emoji paths from the numeric id: it never reads this
+        // folder (the definition, if any, says so itself).
+        if ec.definition.is_none() {
+            if let Some((path, _, _)) = ec.images.first() {
+                out.push((
+                    (*path).to_owned(),
+                    Finding::warning(
+                        FILE_NAME_NOT_CANONICAL,
+                        "",
+                        format!("`emojis/channel/{channel}/` is not named after a canonical channel id: the plugin never reads it"),
+                    ),
+                ));
+            }
+        }
+        return;
+    }
     let referenced: Option<&EmojisDigest> = match ec.definition {
         Some((_, Some(d))) => Some(d),
         Some((_, None)) => None,

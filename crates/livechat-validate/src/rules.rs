@@ -433,6 +433,14 @@ fn never_read(ctx: &FileContext<'_>, out: &mut Out) -> Option<String> {
             }
         }
         Kind::Tokens => {
+            if p.host.is_none() {
+                out.note(
+                    FILE_NAME_NOT_CANONICAL,
+                    "",
+                    "the file name has no `@<host>`: the plugin looks tokens up as `<user>@<instance host>.json`, so it never reads this file",
+                );
+                return Some("the plugin never reads this file".to_owned());
+            }
             if let (Some(inst), Some(host)) = (instance, p.host.as_deref()) {
                 if host != inst.host {
                     let _ = TOKEN_OTHER_DOMAIN;

@@ -36,3 +36,49 @@ fn each_case_reports_its_rule() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n\n"));
 }
+
+#[test]
+fn checks_needing_the_instance_are_skipped_without_it() {
+    let options = livechat_validate::ValidateOptions::default();
+    let needing = livechat_validate::cross::checks_needing_instance();
+    for case in [
+        "other-muc-domain",
+        "bot-domain-mismatch",
+        "token-other-domain",
+        "video-infos-jid-mismatch",
+    ] {
+        assert!(needing.contains(&case), "{case}");
+        let findings = check_dir(&repo().join("fixtures/validate").join(case), &options);
+        assert!(
+            !findings.iter().any(|(_, f)| f.code == case),
+            "{case} without the instance:\n{}",
+            render(&findings)
+        );
+    }
+    // The rules that do not need it still run.
+    let findings = check_dir(&repo().join("fixtures/validate/room-not-linked"), &options);
+    assert!(findings.iter().any(|(_, f)| f.code == "room-not-linked"));
+}
+
+#[test]
+fn leftover_domains_are_never_errors() {
+    // A broken room file under an old MUC domain is read by nobody.
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = dir.path().join("bot/room.old.example.com/rooms");
+    std::fs::create_dir_all(&rooms).unwrap();
+    std::fs::write(
+        rooms.join("x.json"),
+        r#"{"local":"x","domain":"room.old.example.com","enabled":true,"handlers":{}}"#,
+    )
+    .unwrap();
+    let findings = check_dir(dir.path(), &options());
+    assert!(
+        findings
+            .iter()
+            .all(|(_, f)| f.severity == livechat_validate::Severity::Warning),
+        "{}",
+        render(&findings)
+    );
+    assert!(findings.iter().any(|(_, f)| f.code == "other-muc-domain"));
+    assert!(findings.iter().any(|(_, f)| f.code == "sync-crash"));
+}
