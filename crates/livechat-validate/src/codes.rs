@@ -68,7 +68,6 @@ pub const REGEXP_UNVERIFIABLE: &str = "regexp-unverifiable";
 pub const REGEXP_FLAGS_INVALID: &str = "regexp-flags-invalid";
 pub const ENTRY_DROPPED: &str = "entry-dropped";
 pub const FIELD_DROPPED: &str = "field-dropped";
-pub const FILE_IGNORED: &str = "file-ignored";
 pub const HOST_INVALID: &str = "host-invalid";
 pub const URL_INVALID: &str = "url-invalid";
 pub const TIMESTAMP_INVALID: &str = "timestamp-invalid";
@@ -112,7 +111,6 @@ pub const BOT_MODERATION_MISSING: &str = "bot-moderation-missing";
 pub const TOKEN_OTHER_DOMAIN: &str = "token-other-domain";
 pub const VIDEO_INFOS_JID_MISMATCH: &str = "video-infos-jid-mismatch";
 pub const VIDEO_INFOS_HOST_MISMATCH: &str = "video-infos-host-mismatch";
-pub const CHANNEL_DUPLICATE_FILE: &str = "channel-duplicate-file";
 
 /// Every code, in the order `docs/diagnostics.md` lists them.
 pub const ALL: &[CodeInfo] = &[
@@ -214,10 +212,6 @@ pub const ALL: &[CodeInfo] = &[
     w(
         FIELD_DROPPED,
         "a field the reader drops because it is invalid",
-    ),
-    w(
-        FILE_IGNORED,
-        "a file the plugin never reads because of its name or place",
     ),
     e(HOST_INVALID, "a host the plugin refuses"),
     e(URL_INVALID, "a URL the plugin or Prosody cannot use"),
@@ -358,10 +352,6 @@ pub const ALL: &[CodeInfo] = &[
     w(
         VIDEO_INFOS_HOST_MISMATCH,
         "a videoInfos host or URL that does not match its folder or the instance",
-    ),
-    w(
-        CHANNEL_DUPLICATE_FILE,
-        "two files for one channel id; only the canonical name is read",
     ),
 ];
 
