@@ -322,6 +322,35 @@ pub(super) fn room(
         );
     }
 
+    if let Some(local) = local {
+        use livechat_schema::names::{RoomLocal, classify_room_local};
+        let room = Value::String(local.to_owned());
+        match (classify_room_local(local), ctx.options.room_type) {
+            (RoomLocal::Other(_), _) => {
+                out.warn(
+                    ROOM_LOCAL_INVALID,
+                    "/local",
+                    format!("`local` {room} is neither a video UUID nor `channel.<id>`: the plugin never creates such a room"),
+                );
+            }
+            (RoomLocal::Channel(_), crate::RoomType::Video) if enabled => {
+                out.warn(
+                    ROOM_TYPE_MISMATCH,
+                    "/local",
+                    format!("`local` {room} is a channel room, but the room type is `video`"),
+                );
+            }
+            (RoomLocal::Video(_), crate::RoomType::Channel) if enabled => {
+                out.warn(
+                    ROOM_TYPE_MISMATCH,
+                    "/local",
+                    format!("`local` {room} is a video room, but the room type is `channel`"),
+                );
+            }
+            _ => {}
+        }
+    }
+
     // File name and folder against content.
     if let (Some(local), Some(stem)) = (local, ctx.params.room.as_deref()) {
         if local != stem {
