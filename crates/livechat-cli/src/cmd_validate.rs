@@ -1,10 +1,53 @@
 //! `livechat-data validate` and `livechat-data explain`.
+//!
+//! This module turns arguments into [`ValidateOptions`], runs the engine and picks
+//! the renderer ([`crate::report`]); it checks nothing itself. Exit status: 0 when
+//! there is no error (and, with `--deny-warnings`, no warning), 1 when the data has
+//! errors, 2 when the validation could not run.
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use livechat_validate::engine::validate_dir;
+use livechat_validate::{Instance, RoomType, ValidateOptions};
+
+use report::Format;
+
+// The renderers live in `report/` beside this file; only `validate` uses them.
+#[path = "report/mod.rs"]
+mod report;
 
 /// Arguments of `validate`.
 #[derive(Debug, clap::Args)]
-pub struct ValidateArgs {}
+pub struct ValidateArgs {
+    /// The plugin's data directory.
+    #[arg(default_value = crate::DEFAULT_DATA_DIR)]
+    pub dir: PathBuf,
+    /// PeerTube's public URL, e.g. https://peertube.example.com (gives the host D and
+    /// the scheme of emoji URLs).
+    #[arg(long, value_name = "URL", conflicts_with = "peertube_config")]
+    pub instance_url: Option<String>,
+    /// PeerTube's production.yaml, to read the public URL from (`webserver`).
+    #[arg(long, value_name = "FILE")]
+    pub peertube_config: Option<PathBuf>,
+    /// The plugin setting `prosody-room-type`.
+    #[arg(long, value_enum, default_value_t = RoomTypeArg::Video)]
+    pub room_type: RoomTypeArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit with status 1 when there are warnings, too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// `--room-type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoomTypeArg {
+    Video,
+    Channel,
+}
 
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
@@ -13,10 +56,49 @@ pub struct ExplainArgs {
     pub code: String,
 }
 
-pub fn run(_args: ValidateArgs) -> miette::Result<ExitCode> {
-    Err(miette::miette!("validate is not available yet"))
+pub fn run(args: ValidateArgs) -> miette::Result<ExitCode> {
+    let mut options = ValidateOptions {
+        room_type: match args.room_type {
+            RoomTypeArg::Video => RoomType::Video,
+            RoomTypeArg::Channel => RoomType::Channel,
+        },
+        ..ValidateOptions::default()
+    };
+    if let Some(url) = &args.instance_url {
+        options.instance = Some(Instance::from_url(url)?);
+        options.instance_source = Some("--instance-url".to_owned());
+    } else if let Some(config) = &args.peertube_config {
+        options.instance = Some(Instance::from_peertube_config(config)?);
+        options.instance_source = Some(format!("--peertube-config {}", config.display()));
+    }
+    let result = validate_dir(&args.dir, &options)?;
+    let text = report::render(&result, &args.dir, args.format);
+    write_stdout(&text);
+    let failed = result.errors() > 0 || (args.deny_warnings && result.warnings() > 0);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-pub fn explain(_args: ExplainArgs) -> miette::Result<ExitCode> {
-    Err(miette::miette!("explain is not available yet"))
+pub fn explain(args: ExplainArgs) -> miette::Result<ExitCode> {
+    match report::explain(&args.code) {
+        Some(text) => {
+            write_stdout(&text);
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err(miette::miette!(
+            code = "livechat::explain::unknown_code",
+            help = "the codes are listed in docs/diagnostics.md",
+            "unknown diagnostic code `{}`",
+            args.code
+        )),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

@@ -1,0 +1,201 @@
+//! Redaction of a file's text before it is attached to a report, so that no code
+//! frame ever shows a secret (the bot password, token ciphertexts).
+//!
+//! Every byte inside a secret string literal becomes `*`: the text keeps its length,
+//! so spans stay valid, and stays UTF-8 (whole characters are replaced). Two passes:
+//! an exact one by JSON pointer for documents that parsed, and a lenient one by key
+//! name that also works on truncated or otherwise broken text. This module never
+//! decides what is secret: `livechat_schema::secret` does.
+
+use livechat_schema::Kind;
+use livechat_schema::secret::{secret_pointers, secret_values};
+use serde_json::Value;
+
+use super::locate::{self, Span, decode_string, skip_string, skip_value, skip_ws, strings_in};
+
+/// Returns the text of a file of `kind`, with its secrets masked. `value` is the
+/// parsed document when it parsed.
+pub fn redact_text(text: String, kind: Kind, value: Option<&Value>) -> String {
+    if secret_pointers(kind).is_empty() {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    if let Some(value) = value {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        for pointer in concrete_pointers(kind, value) {
+            let located = locate::locate(&text, &pointer);
+            if located.exact {
+                let spans = strings_in(text.as_bytes(), located.span);
+                mask_strings(&mut bytes, &spans);
+            }
+        }
+    }
+    mask_by_key(&mut bytes, kind);
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Replaces every secret value of the document that occurs in `message`.
+pub fn mask_message(message: &str, secrets: &[String]) -> String {
+    let mut out = message.to_owned();
+    for secret in secrets {
+        if !secret.is_empty() && out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "<redacted>");
+        }
+    }
+    out
+}
+
+/// The secret values of a parsed document.
+pub fn secrets_of(kind: Kind, value: &Value) -> Vec<String> {
+    if secret_pointers(kind).is_empty() {
+        Vec::new()
+    } else {
+        secret_values(kind, value)
+    }
+}
+
+/// Expands the kind's secret pointer patterns (`*` = any key or index) against the
+/// document into concrete pointers.
+fn concrete_pointers(kind: Kind, value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for pattern in secret_pointers(kind) {
+        let segments: Vec<&str> = pattern.split('/').skip(1).collect();
+        expand(value, &segments, String::new(), &mut out);
+    }
+    out
+}
+
+fn expand(value: &Value, segments: &[&str], prefix: String, out: &mut Vec<String>) {
+    let Some((head, rest)) = segments.split_first() else {
+        out.push(prefix);
+        return;
+    };
+    let escape = |k: &str| k.replace('~', "~0").replace('/', "~1");
+    match value {
+        Value::Object(map) if *head == "*" => {
+            for (k, v) in map {
+                expand(v, rest, format!("{prefix}/{}", escape(k)), out);
+            }
+        }
+        Value::Object(map) => {
+            if let Some(v) = map.get(*head) {
+                expand(v, rest, format!("{prefix}/{}", escape(head)), out);
+            }
+        }
+        Value::Array(items) if *head == "*" => {
+            for (i, v) in items.iter().enumerate() {
+                expand(v, rest, format!("{prefix}/{i}"), out);
+            }
+        }
+        Value::Array(items) => {
+            if let Some(v) = head.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                expand(v, rest, format!("{prefix}/{head}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Masks the inside of each string literal span (quotes kept).
+fn mask_strings(bytes: &mut [u8], spans: &[Span]) {
+    for span in spans {
+        let start = (span.offset + 1).min(bytes.len());
+        let mut end = span.end().min(bytes.len());
+        // Keep the closing quote of a terminated literal.
+        if end > start && bytes[end - 1] == b'"' && span.len >= 2 {
+            end -= 1;
+        }
+        for b in &mut bytes[start..end] {
+            *b = b'*';
+        }
+    }
+}
+
+/// The lenient pass: masks the value of every member whose key is the last segment
+/// of a secret pointer (`password`, `encryptedPassword`), wherever it sits, even in
+/// text that is not valid JSON (an unterminated string is masked to the end).
+fn mask_by_key(bytes: &mut [u8], kind: Kind) {
+    let names: Vec<&str> = secret_pointers(kind)
+        .iter()
+        .filter_map(|p| p.rsplit('/').next())
+        .collect();
+    let mut j = 0;
+    let mut spans = Vec::new();
+    while j < bytes.len() {
+        let Some(k) = memchr::memchr(b'"', &bytes[j..]) else {
+            break;
+        };
+        let start = j + k;
+        let (name, after) = decode_string(bytes, start);
+        j = after;
+        let colon = skip_ws(bytes, after);
+        if bytes.get(colon) != Some(&b':') || !names.contains(&name.as_str()) {
+            continue;
+        }
+        let value_start = skip_ws(bytes, colon + 1);
+        let value_end = match bytes.get(value_start) {
+            Some(b'"') => skip_string(bytes, value_start),
+            Some(b'{' | b'[') => skip_value(bytes, value_start),
+            _ => continue,
+        };
+        spans.extend(strings_in(
+            bytes,
+            Span {
+                offset: value_start,
+                len: value_end - value_start,
+            },
+        ));
+        j = value_end;
+    }
+    mask_strings(bytes, &spans);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsed_documents_keep_their_length() {
+        let text = r#"{"connection":{"username":"bot","password":"s3cr\u00e9t-é"},"x":1}"#;
+        let value: Value = serde_json::from_str(text).expect("valid");
+        let out = redact_text(text.to_owned(), Kind::BotModeration, Some(&value));
+        assert_eq!(out.len(), text.len());
+        assert!(!out.contains("s3cr"));
+        assert!(out.contains(r#""username":"bot""#));
+        assert!(out.contains(r#""password":"*"#));
+    }
+
+    #[test]
+    fn token_ciphertexts_and_nested_structures() {
+        let text = r#"{"tokens":[{"encryptedPassword":"aa:bb","label":"l"},{"encryptedPassword":{"x":"cc"}}]}"#;
+        let value: Value = serde_json::from_str(text).expect("valid");
+        let out = redact_text(text.to_owned(), Kind::Tokens, Some(&value));
+        assert!(!out.contains("aa:bb") && !out.contains("\"cc\""));
+        assert!(out.contains(r#""label":"l""#));
+    }
+
+    #[test]
+    fn broken_text_is_masked_by_key() {
+        let text = "{\"connection\":{\"password\":\"hunter2-and-more";
+        let out = redact_text(text.to_owned(), Kind::BotModeration, None);
+        assert!(!out.contains("hunter2"));
+        assert_eq!(out.len(), text.len());
+        let text = "{\"tokens\":[{\"encryptedPassword\" : \"abc\", \"x\":";
+        let out = redact_text(text.to_owned(), Kind::Tokens, None);
+        assert!(!out.contains("abc"));
+    }
+
+    #[test]
+    fn other_kinds_are_untouched() {
+        let text = r#"{"password":"visible"}"#;
+        assert_eq!(redact_text(text.to_owned(), Kind::BotRoom, None), text);
+    }
+
+    #[test]
+    fn messages() {
+        assert_eq!(
+            mask_message("got s3cret here", &["s3cret".to_owned()]),
+            "got <redacted> here"
+        );
+    }
+}
