@@ -11,6 +11,7 @@
 mod codes;
 mod expected;
 mod jsemu;
+mod regressions;
 mod support;
 mod valid;
 mod validate_dirs;
