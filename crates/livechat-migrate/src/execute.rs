@@ -31,6 +31,9 @@ use crate::plan::{Command, OpKind, Plan};
 
 const JOURNAL_FORMAT: &str = "livechat-data-journal/1";
 
+/// How many steps share one syncfs.
+const BATCH: usize = 512;
+
 /// Receives progress events (the CLI draws a progress bar; the library never prints).
 pub trait Progress {
     fn phase(&mut self, _name: &str, _total: u64) {}
@@ -341,6 +344,11 @@ pub fn apply(
             );
         }
         // Killed while backing up: DIR is untouched, so start the backup again.
+        if !plan.errors.is_empty() {
+            return Err(MigrateError::PlanHasErrors {
+                count: plan.errors.len(),
+            });
+        }
         for sub in ["files", "new"] {
             let p = backup.join(sub);
             if p.exists() {
@@ -583,7 +591,7 @@ fn fresh(
             own_file(),
         )
         .map_err(&err)?;
-        if let Some(parent) = backup.parent() {
+        if let Some(parent) = backup.parent().filter(|p| !p.as_os_str().is_empty()) {
             fsutil::fsync_dir(parent).map_err(&err)?;
         }
     }
@@ -595,7 +603,7 @@ fn fresh(
             fs::create_dir_all(parent).map_err(&err)?;
             dirs.insert(parent.to_path_buf());
         }
-        write_synced(&dest, bytes).map_err(&err)?;
+        write_plain(&dest, bytes).map_err(&err)?;
         progress.inc();
         crash.tick();
     }
@@ -604,12 +612,12 @@ fn fresh(
         dirs.insert(backup.join("new"));
     }
     for (i, c) in &contents {
-        write_synced(&backup.join(format!("new/{i}")), c).map_err(&err)?;
+        write_plain(&backup.join(format!("new/{i}")), c).map_err(&err)?;
         progress.inc();
     }
-    for d in &dirs {
-        fsutil::fsync_dir(d).map_err(&err)?;
-    }
+    // One syncfs makes every copy durable before the manifest commits the backup.
+    let _ = dirs;
+    fsutil::syncfs(backup).map_err(&err)?;
     progress.done();
     let manifest = Manifest {
         format: JOURNAL_FORMAT.into(),
@@ -652,14 +660,13 @@ fn current_ids() -> (u32, u32) {
         .unwrap_or((0, 0))
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_plain(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+    f.write_all(bytes)
 }
 
 fn hash_at(dir: &Path, rel: &str) -> io::Result<Option<String>> {
@@ -680,25 +687,52 @@ fn run_steps(
     let mut dirty: BTreeSet<PathBuf> = BTreeSet::new();
     let mut already_done = 0;
     progress.phase("apply", manifest.steps.len() as u64);
-    for (i, step) in manifest.steps.iter().enumerate() {
-        if done.contains(&i) {
-            already_done += 1;
+    // Steps run in batches: first the batch's folders are created and the new
+    // contents written to temporary files, then one syncfs makes them durable, then
+    // the steps are committed (renames, unlinks) in order, and one more syncfs makes
+    // that durable before the journal records the batch.
+    let sync_err = |e: io::Error| MigrateError::Write {
+        path: dir.display().to_string(),
+        backup: backup.display().to_string(),
+        source: e,
+    };
+    let n = manifest.steps.len();
+    let mut start = 0;
+    while start < n {
+        let end = (start + BATCH).min(n);
+        let todo: Vec<usize> = (start..end).filter(|i| !done.contains(i)).collect();
+        already_done += (end - start) - todo.len();
+        let mut prepared = BTreeSet::new();
+        for &i in &todo {
+            let step = &manifest.steps[i];
+            match step.step {
+                StepKind::Mkdir => {
+                    do_step(dir, backup, step, &mut dirty, false)?;
+                }
+                StepKind::Write if prepare_write(dir, backup, step)? => {
+                    prepared.insert(i);
+                }
+                _ => {}
+            }
+        }
+        if !prepared.is_empty() {
+            fsutil::syncfs(dir).map_err(sync_err)?;
+        }
+        for &i in &todo {
+            let step = &manifest.steps[i];
+            let did = step.step == StepKind::Mkdir
+                || do_step(dir, backup, step, &mut dirty, prepared.contains(&i))?;
+            if !did {
+                already_done += 1;
+            }
+            crash.tick();
+            journal.line(&format!("done {i}"), false).map_err(&err)?;
             progress.inc();
-            continue;
         }
-        let did = do_step(dir, backup, step, &mut dirty)?;
-        if !did {
-            already_done += 1;
-        }
-        crash.tick();
-        // The journal only saves time on resume (each step is checked anyway), so
-        // it is synced in batches, with the folders the steps touched.
-        let sync = i % 256 == 255;
-        if sync {
-            flush_dirs(&mut dirty, backup)?;
-        }
-        journal.line(&format!("done {i}"), sync).map_err(&err)?;
-        progress.inc();
+        dirty.clear();
+        fsutil::syncfs(dir).map_err(sync_err)?;
+        journal.line(&format!("batch {end}"), true).map_err(&err)?;
+        start = end;
     }
     flush_dirs(&mut dirty, backup)?;
     journal.line("complete", true).map_err(&err)?;
@@ -725,7 +759,13 @@ fn flush_dirs(dirty: &mut BTreeSet<PathBuf>, backup: &Path) -> Result<()> {
 }
 
 /// Performs one step if it is not already done; returns whether it did something.
-fn do_step(dir: &Path, backup: &Path, step: &Step, dirty: &mut BTreeSet<PathBuf>) -> Result<bool> {
+fn do_step(
+    dir: &Path,
+    backup: &Path,
+    step: &Step,
+    dirty: &mut BTreeSet<PathBuf>,
+    prepared: bool,
+) -> Result<bool> {
     let wr = |path: &str| {
         let path = path.to_owned();
         let backup = backup.display().to_string();
@@ -874,7 +914,12 @@ fn do_step(dir: &Path, backup: &Path, step: &Step, dirty: &mut BTreeSet<PathBuf>
                     gid: 0,
                 },
             };
-            fsutil::atomic_write(&abs(target)?, &content, owner).map_err(wr(target))?;
+            if prepared {
+                let t = abs(target)?;
+                fs::rename(fsutil::temp_path(&t), &t).map_err(wr(target))?;
+            } else {
+                fsutil::atomic_write(&abs(target)?, &content, owner).map_err(wr(target))?;
+            }
             dirty.insert(parent_abs(target)?);
             if moving {
                 fs::remove_file(abs(&step.path)?).map_err(wr(&step.path))?;
@@ -883,6 +928,63 @@ fn do_step(dir: &Path, backup: &Path, step: &Step, dirty: &mut BTreeSet<PathBuf>
             Ok(true)
         }
     }
+}
+
+/// Writes the temporary file of a write step whose input is in place; returns
+/// false when there is nothing to prepare (the step is done, or only its source
+/// remains to be removed). Conflicts are left for [`do_step`] to report.
+fn prepare_write(dir: &Path, backup: &Path, step: &Step) -> Result<bool> {
+    let wr = |path: &str| {
+        let path = path.to_owned();
+        let backup = backup.display().to_string();
+        move |source| MigrateError::Write {
+            path,
+            backup,
+            source,
+        }
+    };
+    let orig = step
+        .original
+        .as_ref()
+        .map(|o| o.sha256.as_str())
+        .unwrap_or("");
+    let new = step.new_sha256.as_deref().unwrap_or("");
+    let target = step.target();
+    let moving = target != step.path;
+    let dst = hash_at(dir, target).map_err(wr(target))?;
+    let ready = match (&dst, &step.target_original) {
+        (Some(d), _) if d == new => false,
+        (None, None) => moving,
+        (Some(d), Some(t)) => moving && *d == t.sha256,
+        (Some(d), None) => !moving && *d == orig,
+        (None, Some(_)) => false,
+    };
+    if !ready {
+        return Ok(false);
+    }
+    if moving && hash_at(dir, &step.path).map_err(wr(&step.path))?.as_deref() != Some(orig) {
+        return Ok(false);
+    }
+    let content = fs::read(backup.join(step.new_content.as_deref().unwrap_or("")))
+        .map_err(backup_err(backup))?;
+    if fsutil::sha256(&content) != new {
+        return Err(MigrateError::Backup {
+            path: backup.to_path_buf(),
+            why: format!("the new content of {target} is damaged"),
+        });
+    }
+    let owner = match (&step.target_original, &step.original) {
+        (Some(t), _) => t.owner(),
+        (None, Some(o)) => o.owner(),
+        (None, None) => Owner {
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+        },
+    };
+    let t = fsutil::join(dir, target).map_err(wr(target))?;
+    fsutil::write_temp(&t, &content, owner).map_err(wr(target))?;
+    Ok(true)
 }
 
 /// What [`restore`] did.

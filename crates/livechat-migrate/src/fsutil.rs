@@ -149,6 +149,34 @@ pub fn mkdir_owned(path: &Path, owner: Owner) -> io::Result<()> {
     fs::set_permissions(path, fs::Permissions::from_mode(owner.mode))
 }
 
+/// Writes `content` to the temporary sibling of `path` with the given owner and mode,
+/// without fsync: the caller makes a whole batch durable with [`syncfs`] before
+/// renaming the temporary files into place.
+pub fn write_temp(path: &Path, content: &[u8], owner: Owner) -> io::Result<()> {
+    let tmp = temp_path(path);
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(content)?;
+        std::os::unix::fs::fchown(&f, Some(owner.uid), Some(owner.gid))?;
+        f.set_permissions(fs::Permissions::from_mode(owner.mode))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Makes everything written to the file system holding `path` durable (`syncfs(2)`).
+pub fn syncfs(path: &Path) -> io::Result<()> {
+    let f = File::open(path)?;
+    rustix::fs::syncfs(&f).map_err(io::Error::from)
+}
+
 /// fsyncs a folder, making the renames and unlinks in it durable.
 pub fn fsync_dir(path: &Path) -> io::Result<()> {
     File::open(path)?.sync_all()
