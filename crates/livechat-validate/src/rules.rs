@@ -15,6 +15,8 @@
 //! `room_channel`, `emojis`, `tokens`), with the JavaScript semantics of [`js`].
 //! The rules never read the file system and never quote a secret.
 
+use std::collections::{HashMap, HashSet};
+
 use livechat_schema::{Kind, PathParams};
 use serde_json::Value;
 
@@ -263,43 +265,68 @@ const STRUCTURAL: &[&str] = &[
 
 /// Which schema errors the findings explain: the pointers to mark covered.
 fn covered_pointers(items: &[(Finding, Explains)], errors: &[SchemaError]) -> Vec<String> {
+    if errors.is_empty() {
+        return Vec::new();
+    }
+    // Index the findings so that each error is judged in O(depth), whatever the
+    // number of findings (a room-channel file may list thousands of rooms).
+    let mut subtree: HashSet<&str> = HashSet::new();
+    let mut below: HashSet<&str> = HashSet::new();
+    let mut required: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (f, how) in items {
+        let fp = f.pointer.as_str();
+        match how {
+            Explains::Nothing => continue,
+            Explains::Subtree => {
+                subtree.insert(fp);
+            }
+            Explains::Required(key) => required.entry(fp).or_default().push(key),
+        }
+        for anc in ancestors(fp) {
+            below.insert(anc);
+        }
+    }
     let explained: Vec<bool> = errors
         .iter()
         .map(|err| {
             let p = err.pointer.as_str();
-            let structural = STRUCTURAL.contains(&err.keyword.as_str());
-            items.iter().any(|(f, how)| {
-                let f = f.pointer.as_str();
-                match how {
-                    Explains::Nothing => false,
-                    Explains::Subtree => {
-                        is_at_or_below(p, f) || (structural && is_at_or_below(f, p))
-                    }
-                    Explains::Required(key) => {
-                        (err.keyword == "required"
-                            && p == f
-                            && err.message.contains(&format!("\"{key}\"")))
-                            || (structural && err.keyword != "required" && is_at_or_below(f, p))
-                    }
-                }
-            })
+            if ancestors(p).any(|a| subtree.contains(a)) {
+                return true;
+            }
+            if err.keyword == "required" {
+                // `"key" is a required property`: a finding about that key explains it.
+                let key = err.message.split('"').nth(1).unwrap_or("");
+                return required.get(p).is_some_and(|keys| keys.contains(&key))
+                    || subtree.contains(child(p, key).as_str());
+            }
+            STRUCTURAL.contains(&err.keyword.as_str()) && below.contains(p)
         })
         .collect();
-    let mut covered: Vec<String> = Vec::new();
+    let mut unexplained_at_or_below: HashSet<&str> = HashSet::new();
     for (err, ok) in errors.iter().zip(&explained) {
         if !ok {
-            continue;
+            unexplained_at_or_below.extend(ancestors(&err.pointer));
         }
+    }
+    let mut covered: Vec<String> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (err, ok) in errors.iter().zip(&explained) {
         let p = err.pointer.as_str();
-        let clash = errors
-            .iter()
-            .zip(&explained)
-            .any(|(other, ok)| !ok && is_at_or_below(&other.pointer, p));
-        if !clash && !covered.iter().any(|c| c == p) {
+        if *ok && !unexplained_at_or_below.contains(p) && seen.insert(p) {
             covered.push(p.to_owned());
         }
     }
     covered
+}
+
+/// `p` and every pointer above it, up to `""`.
+fn ancestors(p: &str) -> impl Iterator<Item = &str> {
+    let mut next = Some(p);
+    std::iter::from_fn(move || {
+        let cur = next?;
+        next = cur.rfind('/').map(|i| &cur[..i]);
+        Some(cur)
+    })
 }
 
 /// Checks one parsed document. `schema_errors` are all the schema errors of the
