@@ -236,10 +236,6 @@ pub(crate) fn idx(ptr: &str, i: usize) -> String {
     format!("{ptr}/{i}")
 }
 
-fn is_at_or_below(p: &str, base: &str) -> bool {
-    p == base || (p.starts_with(base) && p.as_bytes().get(base.len()) == Some(&b'/'))
-}
-
 /// Keywords that judge an object or array as a whole: a finding below the failing
 /// value may explain them.
 const STRUCTURAL: &[&str] = &[
