@@ -311,6 +311,13 @@ pub(super) fn room(
             on
         }
     };
+    if o.get("nick").and_then(Value::as_str) == Some("") {
+        out.warn(
+            INVALID_VALUE,
+            "/nick",
+            "`nick` is empty (the plugin leaves it out instead): the bot tries to join with an empty nickname",
+        );
+    }
     if let Some(n) = o.get("nick").filter(|n| !n.is_string()) {
         out.warn(
             WRONG_TYPE,
@@ -476,6 +483,15 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
             }
         };
         if let Some((_, first_on)) = seen.iter().find(|(s, _)| *s == id) {
+            // A reload calls `loadOptions(options)` without `?? {}`: `'x' in null` throws.
+            if on && *first_on && ho.get("options").is_some_and(Value::is_null) {
+                out.error(
+                    HANDLER_INVALID,
+                    &child(&hp, "options"),
+                    "`options` is null on a handler whose id is already loaded: the bot reloads it with `'…' in null`, which throws",
+                )
+                .help = Some(THROWS.to_owned());
+            }
             let effect = if on {
                 "it only reloads the first one's options"
             } else if *first_on {
