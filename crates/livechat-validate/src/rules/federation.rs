@@ -229,7 +229,7 @@ pub(super) fn video_infos(v: &Value, ctx: &FileContext<'_>, local: bool, out: &m
     if local {
         match o.get("links") {
             None => {
-                out.missing(Severity::Warning, MISSING_FIELD, "", "links", "`links` is missing (the plugin always writes it for plugins up to 6.3): the reader ignores it");
+                out.missing(Severity::Warning, MISSING_FIELD, "", "links", "`links` is missing (the plugin always writes it, for plugins up to 6.3): readers of the V1 shape ignore it");
             }
             Some(Value::Array(links)) => {
                 for (i, l) in links.iter().enumerate() {
