@@ -12,6 +12,7 @@ mod codes;
 mod expected;
 mod jsemu;
 mod regressions;
+mod robustness;
 mod support;
 mod valid;
 mod validate_dirs;
