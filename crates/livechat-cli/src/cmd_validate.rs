@@ -72,8 +72,18 @@ pub fn run(args: ValidateArgs) -> miette::Result<ExitCode> {
         options.instance_source = Some(format!("--peertube-config {}", config.display()));
     }
     let result = validate_dir(&args.dir, &options)?;
-    let text = report::render(&result, &args.dir, args.format);
-    write_stdout(&text);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written =
+        report::write(&result, &args.dir, args.format, &mut out).and_then(|()| out.flush());
+    if let Err(err) = written {
+        // A closed pipe (`| head`) is the reader's choice, not a failure.
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(miette::miette!(
+                code = "livechat::validate::output",
+                "cannot write the report: {err}"
+            ));
+        }
+    }
     let failed = result.errors() > 0 || (args.deny_warnings && result.warnings() > 0);
     Ok(if failed {
         ExitCode::from(1)

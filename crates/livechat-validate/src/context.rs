@@ -180,3 +180,60 @@ pub struct ValidateOptions {
     /// The room type.
     pub room_type: RoomType,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let i = Instance::from_url("https://PeerTube.Example.com/").expect("valid");
+        assert_eq!(i.host, "peertube.example.com");
+        assert_eq!(i.scheme, "https");
+        assert_eq!(i.port, None);
+        assert_eq!(i.base_url(), "https://peertube.example.com");
+        let i = Instance::from_url("http://tube.example.org:9000").expect("valid");
+        assert_eq!(i.base_url(), "http://tube.example.org:9000");
+        let i = Instance::from_url("https://tube.example.org:443").expect("valid");
+        assert_eq!(i.port, None);
+        for bad in [
+            "peertube.example.com",
+            "ftp://peertube.example.com",
+            "https://peertube.example.com/videos",
+            "https://user@peertube.example.com",
+            "https://peertube.example.com:99999",
+            "https://localhost",
+            "https://",
+        ] {
+            assert!(Instance::from_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn peertube_config() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/peertube/production.yaml");
+        let i = Instance::from_peertube_config(&path).expect("the fixture reads");
+        assert_eq!(
+            i,
+            Instance {
+                host: "peertube.example.com".into(),
+                scheme: "https".into(),
+                port: None
+            }
+        );
+        let i = Instance::from_peertube_config_text(
+            "webserver:\n  https: false\n  hostname: 'tube.example.org'\n  port: 9000\n",
+        )
+        .expect("valid");
+        assert_eq!(i.base_url(), "http://tube.example.org:9000");
+        assert!(Instance::from_peertube_config_text("listen:\n  port: 9000\n").is_err());
+        assert!(Instance::from_peertube_config_text("webserver: [").is_err());
+        // The YAML error never quotes the file (it holds passwords).
+        let err = Instance::from_peertube_config_text(
+            "database:\n  password: 'hunter2-secret'\nwebserver:\n  hostname: [x\n",
+        )
+        .expect_err("invalid");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+}

@@ -231,33 +231,31 @@ pub fn validate_dir(dir: &Path, options: &ValidateOptions) -> Result<Report, Val
     }
 
     let schemas = Schemas::default();
-    let outcomes: Vec<Outcome> = items
+    // Only files with findings carry more than their index entry out of the
+    // parallel pass (a box, so the common case costs one pointer).
+    let (mut index, found): (Vec<IndexedFile>, Vec<Option<Box<Found>>>) = items
         .into_par_iter()
-        .map(|item| check_item(item, &options, &schemas))
-        .collect();
+        .map(|item| check_item(item, dir, &options, &schemas))
+        .unzip();
     if let Some(err) = schemas.first_error() {
         return Err(err);
     }
 
-    let files_checked = outcomes.len() as u64;
-    let mut index = Vec::with_capacity(outcomes.len());
+    let files_checked = index.len() as u64;
     let mut diagnostics = extra;
     let mut sources = HashMap::new();
-    let mut paths = HashMap::new();
-    for outcome in outcomes {
-        diagnostics.extend(outcome.diagnostics);
-        if let Some(meta) = outcome.source {
-            sources.insert(outcome.indexed.rel_path.clone(), meta);
+    for (file, found) in index.iter().zip(found) {
+        if let Some(found) = found {
+            diagnostics.extend(found.diagnostics);
+            if let Some(meta) = found.source {
+                sources.insert(file.rel_path.clone(), meta);
+            }
         }
-        if let Some(path) = outcome.path {
-            paths.insert(outcome.indexed.rel_path.clone(), path);
-        }
-        index.push(outcome.indexed);
     }
     index.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
 
     let cross = crate::cross::check(&index, &options);
-    diagnostics.extend(locate_cross(cross, &index, &paths, &mut sources));
+    diagnostics.extend(locate_cross(cross, &index, dir, &mut sources));
 
     diagnostics.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.pointer, a.code, &a.message)
@@ -284,9 +282,7 @@ fn infer_instance(items: &[walk::Item]) -> Result<(Instance, String), String> {
     let mut domains = BTreeSet::new();
     let mut seen_in = BTreeSet::new();
     for item in items {
-        let rel = match item {
-            walk::Item::File { rel, .. } | walk::Item::Problem { rel, .. } => rel,
-        };
+        let rel = item.rel();
         let mut parts = rel.split('/');
         let domain = match (parts.next(), parts.next()) {
             (Some("bot"), Some(d)) if parts.next().is_some() => {
@@ -375,13 +371,31 @@ impl std::fmt::Debug for Schemas {
     }
 }
 
-/// What checking one path gives.
+/// What checking one path gives while it is being checked.
 struct Outcome {
     indexed: IndexedFile,
     diagnostics: Vec<Diagnostic>,
     source: Option<SourceMeta>,
-    /// Where the file's bytes are (for cross-file findings located later).
+    /// Where the file's bytes are.
     path: Option<PathBuf>,
+}
+
+/// What a file with findings keeps after the parallel pass.
+struct Found {
+    diagnostics: Vec<Diagnostic>,
+    source: Option<SourceMeta>,
+}
+
+impl Outcome {
+    fn finish(self) -> (IndexedFile, Option<Box<Found>>) {
+        let found = (!self.diagnostics.is_empty() || self.source.is_some()).then(|| {
+            Box::new(Found {
+                diagnostics: self.diagnostics,
+                source: self.source,
+            })
+        });
+        (self.indexed, found)
+    }
 }
 
 fn finding_at(rel: &str, finding: Finding) -> Diagnostic {
@@ -398,14 +412,20 @@ fn finding_at(rel: &str, finding: Finding) -> Diagnostic {
     }
 }
 
-fn check_item(item: walk::Item, options: &ValidateOptions, schemas: &Schemas) -> Outcome {
+fn check_item(
+    item: walk::Item,
+    dir: &Path,
+    options: &ValidateOptions,
+    schemas: &Schemas,
+) -> (IndexedFile, Option<Box<Found>>) {
     match item {
-        walk::Item::Problem {
-            rel,
-            code,
-            message,
-            help,
-        } => {
+        walk::Item::Problem(problem) => {
+            let walk::Problem {
+                rel,
+                code,
+                message,
+                help,
+            } = *problem;
             let severity = default_severity(code);
             let finding = Finding {
                 severity,
@@ -426,9 +446,17 @@ fn check_item(item: walk::Item, options: &ValidateOptions, schemas: &Schemas) ->
                 source: None,
                 path: None,
             }
+            .finish()
         }
-        walk::Item::File { rel, path, size } => {
+        walk::Item::File { rel, target } => {
             let entry = classify(&rel);
+            let path = target.map_or_else(|| dir.join(&rel), PathBuf::from);
+            // Documents get their size from the read; other files from a stat (the
+            // cross-file rules compare emoji image sizes).
+            let size = match entry {
+                Entry::Document { .. } => 0,
+                _ => std::fs::metadata(&path).map_or(0, |m| m.len()),
+            };
             let mut outcome = Outcome {
                 indexed: IndexedFile {
                     rel_path: rel,
@@ -466,7 +494,7 @@ fn check_item(item: walk::Item, options: &ValidateOptions, schemas: &Schemas) ->
                 }
                 Entry::Marker(_) | Entry::AdminSwitch(_) | Entry::Prosody => {}
             }
-            outcome
+            outcome.finish()
         }
     }
 }
@@ -533,20 +561,20 @@ fn check_document_file(
         message,
         help: Some(help.to_owned()),
     };
-    if outcome.indexed.size > MAX_FILE_SIZE {
-        outcome.diagnostics.push(whole(
-            Severity::Error,
-            "file-too-large",
-            format!(
-                "the file is {} bytes, more than the {} bytes the validator parses",
-                outcome.indexed.size, MAX_FILE_SIZE
-            ),
-            "the plugin never writes files this large: move it away and look at what wrote it",
-        ));
-        return;
-    }
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
+    let bytes = match read_limited(&path) {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(size)) => {
+            outcome.indexed.size = size;
+            outcome.diagnostics.push(whole(
+                Severity::Error,
+                "file-too-large",
+                format!(
+                    "the file is {size} bytes, more than the {MAX_FILE_SIZE} bytes the validator parses"
+                ),
+                "the plugin never writes files this large: move it away and look at what wrote it",
+            ));
+            return;
+        }
         Err(err) => {
             outcome.diagnostics.push(whole(
                 default_severity("unreadable"),
@@ -558,19 +586,6 @@ fn check_document_file(
         }
     };
     outcome.indexed.size = bytes.len() as u64;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        outcome.diagnostics.push(whole(
-            Severity::Error,
-            "file-too-large",
-            format!(
-                "the file is {} bytes, more than the {} bytes the validator parses",
-                bytes.len(),
-                MAX_FILE_SIZE
-            ),
-            "the plugin never writes files this large: move it away and look at what wrote it",
-        ));
-        return;
-    }
     let unparsable = rules::unparsable_severity(kind);
     if bytes.is_empty() {
         outcome.diagnostics.push(whole(
@@ -686,7 +701,32 @@ fn check_document_file(
             );
         }
     }
+    // JSON.parse, like serde_json, keeps the last of duplicate keys: say which value
+    // is overridden (at that value, which no pointer can reach).
+    for dup in locate::duplicate_keys(text) {
+        let (line, column) = locate::line_col(text, dup.overridden.offset);
+        let key = locate::pointer_segments(&dup.pointer)
+            .pop()
+            .unwrap_or_default();
+        outcome.diagnostics.push(Diagnostic {
+            path: rel.clone(),
+            severity: default_severity("duplicate-key"),
+            code: "duplicate-key",
+            message: format!(
+                "the key `{key}` appears more than once in this object: the plugin (JSON.parse) \
+                 keeps only the last value, not this one"
+            ),
+            help: Some("remove the duplicate member you do not mean".to_owned()),
+            pointer: dup.pointer,
+            line: Some(line),
+            column: Some(column),
+            span: Some(dup.overridden),
+        });
+    }
     if findings.is_empty() {
+        if !outcome.diagnostics.is_empty() {
+            outcome.source = Some(source_meta(path, kind, &bytes));
+        }
         return;
     }
     let secrets = redact::secrets_of(kind, &value);
@@ -708,6 +748,23 @@ fn check_document_file(
     outcome.source = Some(source_meta(path, kind, &bytes));
 }
 
+/// Reads a whole file, unless it is larger than [`MAX_FILE_SIZE`] (then `Ok(Err(size))`,
+/// having read nothing, or at most one byte more than the limit if it grew).
+fn read_limited(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > MAX_FILE_SIZE {
+        return Ok(Err(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Ok(Err(bytes.len() as u64));
+    }
+    Ok(Ok(bytes))
+}
+
 /// The byte offset of serde_json's 1-based line and column (a byte column; 0 at
 /// the start of a line for errors at a line end).
 fn syntax_offset(text: &str, line: usize, column: usize) -> usize {
@@ -718,7 +775,12 @@ fn syntax_offset(text: &str, line: usize, column: usize) -> usize {
             None => break,
         }
     }
-    let mut offset = (start + column.saturating_sub(1)).min(text.len());
+    // Column 0 is serde_json's way of saying "after the end of the previous line".
+    let mut offset = if column == 0 {
+        start.saturating_sub(1)
+    } else {
+        (start + column - 1).min(text.len())
+    };
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
@@ -752,7 +814,7 @@ fn source_meta(path: PathBuf, kind: Kind, bytes: &[u8]) -> SourceMeta {
 fn locate_cross(
     cross: Vec<(String, Finding)>,
     index: &[IndexedFile],
-    paths: &HashMap<String, PathBuf>,
+    dir: &Path,
     sources: &mut HashMap<String, SourceMeta>,
 ) -> Vec<Diagnostic> {
     let mut by_path: HashMap<String, Vec<Finding>> = HashMap::new();
@@ -771,11 +833,12 @@ fn locate_cross(
                 _ => None,
             });
         let loaded = kind.and_then(|kind| {
-            let path = paths.get(&rel)?;
-            let bytes = std::fs::read(path).ok()?;
+            // The file parsed, so it was a regular file or a link inside the directory.
+            let path = dir.join(&rel);
+            let bytes = read_limited(&path).ok()?.ok()?;
             let text = String::from_utf8(bytes).ok()?;
             let value: Value = serde_json::from_str(&text).ok()?;
-            Some((kind, path.clone(), text, value))
+            Some((kind, path, text, value))
         });
         match loaded {
             Some((kind, path, text, value)) => {
@@ -803,4 +866,61 @@ fn locate_cross(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engines_codes_are_in_the_table() {
+        for code in [
+            "json-syntax",
+            "not-utf8",
+            "empty-file",
+            "schema",
+            "unknown-file",
+            "unreadable",
+            "not-a-file",
+            "symlink-outside",
+            "file-too-large",
+            "instance-unknown",
+            "duplicate-key",
+        ] {
+            assert!(crate::codes::info(code).is_some(), "{code}");
+        }
+    }
+
+    #[test]
+    fn syntax_offsets() {
+        let text = "{\n  \"é\": tru\n}";
+        let err = serde_json::from_str::<Value>(text).expect_err("invalid");
+        let offset = syntax_offset(text, err.line(), err.column());
+        assert!(text.is_char_boundary(offset));
+        assert_eq!(locate::line_col(text, offset).0, 2);
+    }
+
+    #[test]
+    fn the_sample_validates_with_findings_located() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sample");
+        let report = validate_dir(&dir, &ValidateOptions::default()).expect("runs");
+        assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+        assert_eq!(
+            report.instance.as_ref().map(|i| i.host.as_str()),
+            Some("peertube.example.com")
+        );
+        for d in &report.diagnostics {
+            if d.span.is_some() {
+                assert!(d.line.is_some() && d.column.is_some());
+                assert!(report.source(&d.path).is_some(), "{}", d.path);
+            }
+        }
+        // Prosody's folders are not entered.
+        assert!(
+            !report
+                .checked_paths
+                .iter()
+                .any(|p| p.starts_with("prosody"))
+        );
+    }
 }

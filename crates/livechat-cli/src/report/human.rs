@@ -25,11 +25,10 @@ const WINDOW: usize = 80;
 /// The most characters of a value the label underlines.
 const MAX_LABEL: usize = 40;
 
-pub fn render(report: &Report, dir: &Path) -> String {
+pub fn write(report: &Report, dir: &Path, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(WIDTH)
         .with_context_lines(0);
-    let mut out = String::new();
     let mut current: Option<(String, Option<String>)> = None;
     for diag in &report.diagnostics {
         // Files with several findings are re-read once.
@@ -43,13 +42,14 @@ pub fn render(report: &Report, dir: &Path) -> String {
         }
         let source = current.as_ref().and_then(|(_, s)| s.as_deref());
         let rendered = Rendered::new(diag, source, &shown_path(dir, &diag.path));
+        let mut out = String::new();
         if handler.render_report(&mut out, &rendered).is_err() {
-            out.push_str(&format!("{rendered}\n"));
+            out = format!("{rendered}\n");
         }
         out.push('\n');
+        w.write_all(out.as_bytes())?;
     }
-    out.push_str(&summary(report));
-    out
+    w.write_all(summary(report).as_bytes())
 }
 
 fn summary(report: &Report) -> String {
@@ -214,7 +214,7 @@ impl Excerpt {
             shown_text.push('…');
         }
         let label = if pointer.is_empty() {
-            "here".to_owned()
+            "this file".to_owned()
         } else {
             pointer.to_owned()
         };

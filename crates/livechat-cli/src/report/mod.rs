@@ -5,9 +5,11 @@
 
 mod github;
 mod human;
+mod json;
 mod junit;
 mod sarif;
 
+use std::io::Write;
 use std::path::Path;
 
 use livechat_validate::codes;
@@ -28,20 +30,20 @@ pub enum Format {
     Junit,
 }
 
-/// Renders the report. `dir` is the data directory as the user gave it.
-pub fn render(report: &Report, dir: &Path, format: Format) -> String {
+/// Writes the report to `out`. `dir` is the data directory as the user gave it. The
+/// human and json formats stream finding by finding.
+pub fn write(
+    report: &Report,
+    dir: &Path,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
-        Format::Human => human::render(report, dir),
-        Format::Json => {
-            let model = report.to_model(&dir.display().to_string());
-            let mut text = serde_json::to_string_pretty(&model)
-                .unwrap_or_else(|err| unreachable!("a report always serialises: {err}"));
-            text.push('\n');
-            text
-        }
-        Format::Github => github::render(report, dir),
-        Format::Sarif => sarif::render(report, dir),
-        Format::Junit => junit::render(report, dir),
+        Format::Human => human::write(report, dir, out),
+        Format::Json => json::write(report, &dir.display().to_string(), out),
+        Format::Github => out.write_all(github::render(report, dir).as_bytes()),
+        Format::Sarif => out.write_all(sarif::render(report, dir).as_bytes()),
+        Format::Junit => out.write_all(junit::render(report, dir).as_bytes()),
     }
 }
 

@@ -245,3 +245,18 @@ fn listing(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
     out.sort();
     out
 }
+
+#[test]
+fn duplicate_keys() {
+    let tmp = data_dir();
+    std::fs::write(
+        tmp.path().join("data/channelConfigurationOptions/1.json"),
+        r#"{"bot":{"enabled":false,"enabled":true}}"#,
+    )
+    .expect("write");
+    let (_, codes) = check(tmp.path());
+    assert!(
+        codes.contains(&pair("duplicate-key", "channelConfigurationOptions/1.json")),
+        "{codes:?}"
+    );
+}

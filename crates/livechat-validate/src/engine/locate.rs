@@ -7,6 +7,8 @@
 //! not be used on text that did not parse: it assumes well-formed JSON and stops
 //! (without panicking) at anything else.
 
+use std::borrow::Cow;
+
 /// A byte range of a file's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {
@@ -288,6 +290,153 @@ fn find_item(b: &[u8], i: usize, index: usize) -> Option<usize> {
     None
 }
 
+/// A key that appears more than once in one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// The pointer of the member (JSON.parse and serde_json keep its last value).
+    pub pointer: String,
+    /// The span of an earlier, overridden occurrence's value.
+    pub overridden: Span,
+}
+
+/// Every duplicate key of a document that parsed, in text order. One linear pass;
+/// keys are compared as raw bytes and decoded only when they hold an escape, and a
+/// pointer is built only for a duplicate.
+pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let start = skip_ws(b, 0);
+    let mut path = Vec::new();
+    let mut keys = Vec::new();
+    scan(b, start, &mut path, &mut keys, &mut out, 0);
+    out
+}
+
+/// A pointer segment while scanning.
+enum Seg<'a> {
+    Key(Cow<'a, [u8]>),
+    Index(usize),
+}
+
+fn pointer_of(path: &[Seg<'_>]) -> String {
+    let mut pointer = String::new();
+    for seg in path {
+        pointer.push('/');
+        match seg {
+            Seg::Key(k) => {
+                pointer.push_str(
+                    &String::from_utf8_lossy(k)
+                        .replace('~', "~0")
+                        .replace('/', "~1"),
+                );
+            }
+            Seg::Index(i) => pointer.push_str(&i.to_string()),
+        }
+    }
+    pointer
+}
+
+/// Scans the value at `i`; returns the index after it. `path` is the value's pointer.
+fn scan<'a>(
+    b: &'a [u8],
+    i: usize,
+    path: &mut Vec<Seg<'a>>,
+    keys: &mut Vec<(Cow<'a, [u8]>, usize)>,
+    out: &mut Vec<DuplicateKey>,
+    depth: usize,
+) -> usize {
+    // serde_json refuses nesting deeper than 128: a parsed document never gets here.
+    if depth > 128 {
+        return skip_value(b, i);
+    }
+    match b.get(i) {
+        Some(b'{') => {
+            // `keys[base..]` holds (key, start of its value) of this object's members
+            // seen so far: one buffer for the whole document. Objects with many keys
+            // (a room-channel file has one per channel) also get a hash index.
+            let base = keys.len();
+            let mut index: Option<std::collections::HashMap<Cow<'a, [u8]>, usize>> = None;
+            let mut j = skip_ws(b, i + 1);
+            while b.get(j) == Some(&b'"') {
+                let end = skip_string(b, j);
+                let raw = &b[j + 1..end.saturating_sub(1).max(j + 1)];
+                let key: Cow<'a, [u8]> = if memchr::memchr(b'\\', raw).is_some() {
+                    Cow::Owned(decode_string(b, j).0.into_bytes())
+                } else {
+                    Cow::Borrowed(raw)
+                };
+                j = skip_ws(b, end);
+                if b.get(j) != Some(&b':') {
+                    return skip_value(b, i);
+                }
+                let value = skip_ws(b, j + 1);
+                let earlier = match &index {
+                    Some(index) => index.get(&key).copied(),
+                    None => keys[base..]
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| *k == key)
+                        .map(|(_, v)| *v),
+                };
+                if let Some(earlier) = earlier {
+                    path.push(Seg::Key(key.clone()));
+                    out.push(DuplicateKey {
+                        pointer: pointer_of(path),
+                        overridden: Span {
+                            offset: earlier,
+                            len: skip_value(b, earlier) - earlier,
+                        },
+                    });
+                    path.pop();
+                }
+                path.push(Seg::Key(key.clone()));
+                let after = scan(b, value, path, keys, out, depth + 1);
+                path.pop();
+                match &mut index {
+                    Some(index) => {
+                        index.insert(key, value);
+                    }
+                    None => {
+                        keys.push((key, value));
+                        if keys.len() - base > 32 {
+                            index = Some(keys.drain(base..).collect());
+                        }
+                    }
+                }
+                j = skip_ws(b, after);
+                if b.get(j) == Some(&b',') {
+                    j = skip_ws(b, j + 1);
+                } else {
+                    break;
+                }
+            }
+            keys.truncate(base);
+            skip_ws(b, j) + 1
+        }
+        Some(b'[') => {
+            let mut j = skip_ws(b, i + 1);
+            if b.get(j) == Some(&b']') {
+                return j + 1;
+            }
+            let mut n = 0usize;
+            while j < b.len() {
+                path.push(Seg::Index(n));
+                let after = scan(b, j, path, keys, out, depth + 1);
+                path.pop();
+                j = skip_ws(b, after);
+                if b.get(j) == Some(&b',') {
+                    j = skip_ws(b, j + 1);
+                    n += 1;
+                } else {
+                    break;
+                }
+            }
+            j + 1
+        }
+        _ => skip_value(b, i),
+    }
+}
+
 /// The spans of every string literal (quotes included) inside `span`.
 pub(crate) fn strings_in(b: &[u8], span: Span) -> Vec<Span> {
     let end = span.end().min(b.len());
@@ -349,6 +498,41 @@ mod tests {
         assert_eq!(at(t, "/\u{e9}t\u{e9}"), "6");
         assert_eq!(at(t, "/\u{1F600}"), "4");
         assert_eq!(at(t, "/q\""), "5");
+    }
+
+    #[test]
+    fn duplicate_keys_are_found() {
+        let t = r#"{"a":1,"b":{"x":[{"k":1,"k":2}],"x":3},"a":4,"\u0061":5}"#;
+        let dups = duplicate_keys(t);
+        let got: Vec<(&str, &str)> = dups
+            .iter()
+            .map(|d| {
+                (
+                    d.pointer.as_str(),
+                    &t[d.overridden.offset..d.overridden.end()],
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("/b/x/0/k", "1"),
+                ("/b/x", r#"[{"k":1,"k":2}]"#),
+                ("/a", "1"),
+                ("/a", "4"),
+            ]
+        );
+        assert!(duplicate_keys(r#"{"a":{"a":1},"b":[{"a":1},{"a":2}]}"#).is_empty());
+        // A large object (hash index), with its duplicate at the end.
+        let mut big: String = (0..100).map(|i| format!("\"k{i}\":{i},")).collect();
+        big = format!("{{{big}\"k7\":0}}");
+        let dups = duplicate_keys(&big);
+        assert_eq!(dups.len(), 1);
+        assert_eq!(dups[0].pointer, "/k7");
+        assert_eq!(
+            &big[dups[0].overridden.offset..dups[0].overridden.end()],
+            "7"
+        );
     }
 
     #[test]

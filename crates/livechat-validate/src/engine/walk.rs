@@ -19,19 +19,35 @@ use livechat_schema::registry::{classify, is_prosody_dir};
 /// One path the walk found.
 #[derive(Debug)]
 pub enum Item {
-    /// A regular file to check (possibly reached through a link inside the directory).
+    /// A regular file to check. `target` is set when the file was reached through a
+    /// link inside the directory (the resolved file); otherwise the file is the data
+    /// directory joined with `rel` (not stored: 100,000 paths are memory).
     File {
         rel: String,
-        path: PathBuf,
-        size: u64,
+        target: Option<Box<Path>>,
     },
-    /// Something that is not a regular file to check: reported as is.
-    Problem {
-        rel: String,
-        code: &'static str,
-        message: String,
-        help: Option<String>,
-    },
+    /// Something that is not a regular file to check: reported as is (boxed: items
+    /// are many, problems few).
+    Problem(Box<Problem>),
+}
+
+/// A path reported without being read.
+#[derive(Debug)]
+pub struct Problem {
+    pub rel: String,
+    pub code: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Item {
+    /// The path relative to the data directory.
+    pub fn rel(&self) -> &str {
+        match self {
+            Item::File { rel, .. } => rel,
+            Item::Problem(p) => &p.rel,
+        }
+    }
 }
 
 /// Lists the data directory `root` (`root_canon` is its canonical path).
@@ -42,12 +58,12 @@ pub fn walk(root: &Path, root_canon: &Path) -> Vec<Item> {
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(err) => {
-                items.push(Item::Problem {
+                items.push(Item::Problem(Box::new(Problem {
                     rel: rel_dir.clone(),
                     code: "unreadable",
                     message: format!("cannot list this directory: {}", io_reason(&err)),
                     help: Some("give the validator read access to the whole data directory".into()),
-                });
+                })));
                 continue;
             }
         };
@@ -55,12 +71,12 @@ pub fn walk(root: &Path, root_canon: &Path) -> Vec<Item> {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    items.push(Item::Problem {
+                    items.push(Item::Problem(Box::new(Problem {
                         rel: rel_dir.clone(),
                         code: "unreadable",
                         message: format!("cannot list this directory: {}", io_reason(&err)),
                         help: None,
-                    });
+                    })));
                     continue;
                 }
             };
@@ -84,30 +100,30 @@ pub fn walk(root: &Path, root_canon: &Path) -> Vec<Item> {
             };
             if file_type.is_dir() {
                 if wants_file(&rel) {
-                    items.push(Item::Problem {
+                    items.push(Item::Problem(Box::new(Problem {
                         rel,
                         code: "not-a-file",
                         message: "a directory where the plugin expects a file".into(),
                         help: Some("move the directory away: the plugin cannot read it".into()),
-                    });
+                    })));
                 } else {
                     stack.push((path, rel));
                 }
             } else if file_type.is_file() {
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                items.push(Item::File { rel, path, size });
+                items.push(Item::File { rel, target: None });
             } else if file_type.is_symlink() {
                 items.push(follow_link(rel, path, root_canon));
             } else {
-                items.push(Item::Problem {
+                items.push(Item::Problem(Box::new(Problem {
                     rel,
                     code: "not-a-file",
                     message: "not a regular file (a socket, pipe or device)".into(),
                     help: Some("remove it from the data directory".into()),
-                });
+                })));
             }
         }
     }
+    items.shrink_to_fit();
     items
 }
 
@@ -120,7 +136,7 @@ fn follow_link(rel: String, path: PathBuf, root_canon: &Path) -> Item {
     let target = match fs::canonicalize(&path) {
         Ok(target) => target,
         Err(err) => {
-            return Item::Problem {
+            return Item::Problem(Box::new(Problem {
                 rel,
                 code: "unreadable",
                 message: format!(
@@ -128,40 +144,39 @@ fn follow_link(rel: String, path: PathBuf, root_canon: &Path) -> Item {
                     io_reason(&err)
                 ),
                 help: Some("remove the dangling link or point it at a file".into()),
-            };
+            }));
         }
     };
     if !target.starts_with(root_canon) {
-        return Item::Problem {
+        return Item::Problem(Box::new(Problem {
             rel,
             code: "symlink-outside",
             message: "a symbolic link that points outside the data directory (not followed)".into(),
             help: Some("replace the link by the file itself".into()),
-        };
+        }));
     }
     match fs::metadata(&target) {
         Ok(meta) if meta.is_file() => Item::File {
             rel,
-            path: target,
-            size: meta.len(),
+            target: Some(target.into_boxed_path()),
         },
-        Ok(_) => Item::Problem {
+        Ok(_) => Item::Problem(Box::new(Problem {
             rel,
             code: "not-a-file",
             message: "a symbolic link to a directory or special file (not followed)".into(),
             help: Some("replace the link by a real directory or file".into()),
-        },
+        })),
         Err(err) => unreadable(rel, &err),
     }
 }
 
 fn unreadable(rel: String, err: &std::io::Error) -> Item {
-    Item::Problem {
+    Item::Problem(Box::new(Problem {
         rel,
         code: "unreadable",
         message: format!("cannot read this entry: {}", io_reason(err)),
         help: None,
-    }
+    }))
 }
 
 /// An I/O error's reason without the OS error number or any path.
