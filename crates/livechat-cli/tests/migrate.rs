@@ -251,9 +251,16 @@ impl TapMkdir for PathBuf {
 
 #[test]
 fn killed_at_any_point_then_rerun_converges() {
-    let tmp = tempfile::tempdir().unwrap();
+    // Thousands of small files: in memory when the machine has a tmpfs.
+    let shm = Path::new("/dev/shm");
+    let tmp = if shm.is_dir() {
+        tempfile::tempdir_in(shm)
+    } else {
+        tempfile::tempdir()
+    }
+    .unwrap();
     let original = tmp.path().join("original");
-    generate(&original, 500);
+    generate(&original, 800);
     let args = |data: &str, backup: &str| -> Vec<String> {
         [
             "migrate",
@@ -295,10 +302,21 @@ fn killed_at_any_point_then_rerun_converges() {
         })
         .sum::<usize>();
     let total = copies + steps;
-    assert!(total > 1500, "{total}");
+    assert!(total > 2500, "{total}");
     // Crash points: at the start, in the backup, at the commit point, in the steps, at the end.
-    let mut points: Vec<usize> = vec![1, copies, copies + 1, copies + 513, total];
-    points.extend((1..5).map(|i| i * total / 5));
+    let mut points: Vec<usize> = vec![
+        1,
+        2,
+        copies - 1,
+        copies,
+        copies + 1,
+        copies + 2,
+        copies + 512,
+        copies + 513,
+        total - 1,
+        total,
+    ];
+    points.extend((1..10).map(|i| i * total / 10));
     for (n, k) in points.iter().enumerate() {
         let data = format!("data{n}");
         let bak = format!("data{n}.bak");
