@@ -596,12 +596,10 @@ fn fresh(
         }
     }
     progress.phase("backup", (copies.len() + contents.len()) as u64);
-    let mut dirs = BTreeSet::new();
     for (rel, bytes) in &copies {
         let dest = fsutil::join(&backup.join("files"), rel).map_err(&err)?;
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent).map_err(&err)?;
-            dirs.insert(parent.to_path_buf());
         }
         write_plain(&dest, bytes).map_err(&err)?;
         progress.inc();
@@ -609,14 +607,12 @@ fn fresh(
     }
     if !contents.is_empty() {
         fs::create_dir_all(backup.join("new")).map_err(&err)?;
-        dirs.insert(backup.join("new"));
     }
     for (i, c) in &contents {
         write_plain(&backup.join(format!("new/{i}")), c).map_err(&err)?;
         progress.inc();
     }
     // One syncfs makes every copy durable before the manifest commits the backup.
-    let _ = dirs;
     fsutil::syncfs(backup).map_err(&err)?;
     progress.done();
     let manifest = Manifest {

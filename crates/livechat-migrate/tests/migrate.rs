@@ -519,3 +519,104 @@ fn prune_from_postgresql() {
         std::panic::resume_unwind(e);
     }
 }
+
+/// A small tmpfs, unmounted when dropped.
+struct SmallFs {
+    path: PathBuf,
+}
+
+impl SmallFs {
+    fn mount(size: &str) -> SmallFs {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "mounting a tmpfs needs root (the tests run as root)");
+        SmallFs { path: dir }
+    }
+}
+
+impl Drop for SmallFs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(&self.path)
+            .status();
+        let _ = fs::remove_dir(&self.path);
+    }
+}
+
+#[test]
+fn full_disk_is_a_clear_error_then_resumable() {
+    let reference = Case::new("migrate/rename-domain-basic");
+    let plan = plan_rename_domain(&reference.dir(), OLD, NEW).unwrap();
+    reference.apply(&plan).unwrap();
+    let expected = tree(&reference.dir());
+
+    let small = SmallFs::mount("1m");
+    let dir = small.path.join("data");
+    copy_tree(&fixtures().join("migrate/rename-domain-basic"), &dir);
+    let original = tree(&dir);
+    // Fill the file system to the last byte.
+    {
+        use std::io::Write;
+        let mut f = fs::File::create(small.path.join("filler")).unwrap();
+        let block = vec![0u8; 4096];
+        while f.write_all(&block).is_ok() {}
+        let _ = f.sync_all();
+    }
+    let backup = tempfile::tempdir().unwrap();
+    let opts = ApplyOptions {
+        backup_dir: Some(backup.path().join("b")),
+        force: false,
+    };
+    let plan = plan_rename_domain(&dir, OLD, NEW).unwrap();
+    let err = execute::apply(&dir, &plan, &opts, &mut NoProgress, &mut |_, _| {}).unwrap_err();
+    let shown = format!("{err}: {:?}", err);
+    assert!(shown.contains("No space left on device"), "{shown}");
+    assert!(
+        matches!(err, livechat_migrate::MigrateError::Write { .. }),
+        "{shown}"
+    );
+    // Nothing half-done: every file is either its old or its new self, and no
+    // temporary file is left.
+    let now = tree(&dir);
+    assert!(!now.contains(".livechat-tmp"), "{now}");
+    let entries = |t: &str| -> Vec<String> {
+        t.split('\n')
+            .filter(|l| !l.starts_with("  ") && !l.ends_with('/') && !l.contains("/ "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let contents = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.starts_with("  "))
+            .map(str::to_owned)
+            .collect()
+    };
+    for line in contents(&now) {
+        assert!(
+            contents(&original).contains(&line) || contents(&expected).contains(&line),
+            "a file is neither old nor new: {line}"
+        );
+    }
+    assert_eq!(
+        entries(&now).len(),
+        entries(&original).len(),
+        "a file was lost"
+    );
+    // Free the space: the same command finishes the job.
+    fs::remove_file(small.path.join("filler")).unwrap();
+    let report = execute::apply(
+        &dir,
+        &livechat_migrate::Plan::new(plan.command.clone()),
+        &opts,
+        &mut NoProgress,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    assert!(report.resumed);
+    assert_eq!(tree(&dir), expected);
+}
