@@ -526,3 +526,62 @@ pub fn documents_by_kind(dir: &Path) -> Result<BTreeMap<Kind, Vec<PathBuf>>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use livechat_schema::Entry;
+
+    fn generate(n: usize) -> Vec<(String, Vec<u8>)> {
+        let templates = Templates::load(&root().join("fixtures")).unwrap();
+        let mut generator = Generator::new(&templates, n);
+        generator.build().unwrap();
+        generator.files
+    }
+
+    #[test]
+    fn deterministic_with_exactly_n_files() {
+        let a = generate(2_000);
+        assert_eq!(a.len(), 2_000);
+        assert_eq!(a, generate(2_000));
+    }
+
+    #[test]
+    fn every_file_is_known_and_rooms_are_linked() {
+        let files = generate(2_000);
+        let mut kinds = std::collections::BTreeSet::new();
+        for (rel, _) in &files {
+            match livechat_schema::classify(rel) {
+                Entry::Document { kind, .. } => {
+                    kinds.insert(kind);
+                }
+                Entry::Unknown => panic!("{rel} matches no kind"),
+                _ => {}
+            }
+        }
+        assert_eq!(kinds.len(), Kind::DATA_DIR.len(), "all kinds: {kinds:?}");
+
+        let muc = format!("room.{HOST}");
+        let (_, index) = files
+            .iter()
+            .find(|(rel, _)| *rel == format!("room-channel/{muc}.json"))
+            .unwrap();
+        let index: Map<String, Value> = serde_json::from_slice(index).unwrap();
+        let linked: Vec<&str> = index
+            .values()
+            .flat_map(|v| v.as_array().unwrap())
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        for (rel, bytes) in &files {
+            if let Some(uuid) = rel
+                .strip_prefix("videoInfos/local/")
+                .and_then(|r| r.strip_suffix(".json"))
+            {
+                // Local videos are in the index unless replaced by an invalid fixture.
+                if serde_json::from_slice::<Value>(bytes).is_ok_and(|v| v["jid"].is_string()) {
+                    assert!(linked.contains(&uuid), "{rel} is linked by no channel");
+                }
+            }
+        }
+    }
+}
