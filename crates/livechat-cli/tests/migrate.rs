@@ -260,7 +260,7 @@ fn killed_at_any_point_then_rerun_converges() {
     }
     .unwrap();
     let original = tmp.path().join("original");
-    generate(&original, 800);
+    generate(&original, 1400);
     let args = |data: &str, backup: &str| -> Vec<String> {
         [
             "migrate",
@@ -302,7 +302,10 @@ fn killed_at_any_point_then_rerun_converges() {
         })
         .sum::<usize>();
     let total = copies + steps;
-    assert!(total > 2500, "{total}");
+    assert!(
+        steps > 2049,
+        "the steps must span two syncfs batches: {steps}"
+    );
     // Crash points: at the start, in the backup, at the commit point, in the steps, at the end.
     let mut points: Vec<usize> = vec![
         1,
@@ -311,8 +314,8 @@ fn killed_at_any_point_then_rerun_converges() {
         copies,
         copies + 1,
         copies + 2,
-        copies + 512,
-        copies + 513,
+        copies + 2048,
+        copies + 2049,
         total - 1,
         total,
     ];

@@ -32,7 +32,7 @@ use crate::plan::{Command, OpKind, Plan};
 const JOURNAL_FORMAT: &str = "livechat-data-journal/1";
 
 /// How many steps share one syncfs.
-const BATCH: usize = 512;
+const BATCH: usize = 2048;
 
 /// Receives progress events (the CLI draws a progress bar; the library never prints).
 pub trait Progress {
