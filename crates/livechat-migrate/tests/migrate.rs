@@ -620,3 +620,52 @@ fn full_disk_is_a_clear_error_then_resumable() {
     assert!(report.resumed);
     assert_eq!(tree(&dir), expected);
 }
+
+#[test]
+fn peertube_config_gives_host_and_database() {
+    let c = livechat_migrate::inventory::read_peertube_config(
+        &fixtures().join("peertube/production.yaml"),
+    )
+    .unwrap();
+    assert_eq!(c.host, "peertube.example.com");
+    assert_eq!(c.scheme, "https");
+    assert_eq!(c.port, None);
+    // database.name is unset: the name is `peertube` + suffix.
+    assert_eq!(
+        c.database_url,
+        "postgres://peertube:fixture-db-password-9e8d7c@127.0.0.1:5432/peertube_prod"
+    );
+    // A config that names the database, with characters to escape in the password.
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("production.yaml");
+    fs::write(&p, "webserver:\n  https: false\n  hostname: 'tube.example.net'\n  port: 9000\ndatabase:\n  hostname: 'db'\n  port: 5433\n  name: 'pt'\n  suffix: '_x'\n  username: 'u'\n  password: 'p@ss/w:rd'\n").unwrap();
+    let c = livechat_migrate::inventory::read_peertube_config(&p).unwrap();
+    assert_eq!(
+        (c.host.as_str(), c.scheme.as_str(), c.port),
+        ("tube.example.net", "http", Some(9000))
+    );
+    assert_eq!(c.database_url, "postgres://u:p%40ss%2Fw%3Ard@db:5433/pt");
+}
+
+#[test]
+fn merged_room_channel_keys_follow_javascript_order() {
+    let case = Case::new("migrate/rename-domain-collision");
+    let d = case.dir();
+    fs::remove_file(d.join(format!("tokens/alice@{NEW}.json"))).unwrap();
+    fs::write(
+        d.join(format!("room-channel/room.{OLD}.json")),
+        r#"{"10":["a"],"2":["b"]}"#,
+    )
+    .unwrap();
+    fs::write(
+        d.join(format!("room-channel/room.{NEW}.json")),
+        r#"{"3":["c"],"10":["d"]}"#,
+    )
+    .unwrap();
+    let plan = plan_rename_domain(&d, OLD, NEW).unwrap();
+    case.apply(&plan).unwrap();
+    assert_eq!(
+        fs::read_to_string(d.join(format!("room-channel/room.{NEW}.json"))).unwrap(),
+        r#"{"2":["b"],"3":["c"],"10":["d","a"]}"#
+    );
+}
