@@ -101,7 +101,13 @@ pub fn inventory_from_db(
     schema: Option<&str>,
 ) -> Result<Inventory> {
     // Never echo the URL: it may hold the password.
-    let db = |e: postgres::Error| MigrateError::Database { why: e.to_string() };
+    let db = |e: postgres::Error| MigrateError::Database {
+        why: match (e.as_db_error(), std::error::Error::source(&e)) {
+            (Some(db), _) => db.message().to_owned(),
+            (None, Some(source)) => format!("{e}: {source}"),
+            (None, None) => e.to_string(),
+        },
+    };
     let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(db)?;
     if let Some(s) = schema {
         if !s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
