@@ -2,7 +2,8 @@
 //! generated files (`schemas/`) and `codegen --check` fails when they drift;
 //! `crossval` checks the exported schemas against Python's `jsonschema` and Node's
 //! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`;
-//! `man` writes the man pages.
+//! `bot-check` asks the moderation bot for a second opinion on room files; `man`
+//! writes the man pages.
 //!
 //! xtask may print, install tools into `target/` and exit; it is never a dependency
 //! of the product crates.
@@ -13,6 +14,7 @@
 )]
 
 mod bench;
+mod botcheck;
 mod codegen;
 mod crossval;
 mod gen_data;
@@ -43,6 +45,10 @@ enum Task {
     /// Generates a large data dir under `target/bench/` and measures `livechat-data`
     /// against jsonschema-cli, check-jsonschema and `cp -a`.
     Bench(bench::BenchArgs),
+    /// Asks the moderation bot (xmppjs-chat-bot 0.7.0, from npm) what it makes of every
+    /// bot room file of the fixtures and of mutated copies, and fails where it rejects a
+    /// file or drops a handler that the validator reports no error for.
+    BotCheck,
     /// Writes the man pages of `livechat-data` (clap_mangen), to `target/man/` by default.
     Man {
         /// Where to write the pages.
@@ -56,5 +62,6 @@ fn main() -> Result<()> {
         Task::Crossval => crossval::run(),
         Task::Bench(args) => bench::run(args),
         Task::Man { out_dir } => man::run(out_dir),
+        Task::BotCheck => botcheck::run(),
     }
 }
