@@ -35,7 +35,7 @@ for (const file of files) {
       if (!handler.enabled) continue
       const HandlerClass = HandlersDirectory.singleton().getClass(handler.type)
       if (!HandlerClass) {
-        verdict.throws = `Can't find class for handler type ${handler.type}`
+        verdict.throws = `skips a handler: Can't find class for handler type ${handler.type}`
         break
       }
       try {

@@ -69,7 +69,7 @@ pub fn run() -> Result<()> {
     let mut names: BTreeMap<String, String> = BTreeMap::new(); // stem -> origin
     let mut n = 0u32;
     for (origin, text) in &originals {
-        let mut variants = vec![(format!("{origin}"), text.clone())];
+        let mut variants = vec![(origin.clone(), text.clone())];
         if let Ok(value) = serde_json::from_str::<Value>(text) {
             for i in 0..MUTANTS {
                 variants.push((format!("{origin} (mutant {i})"), mutate(&value, &mut rng)));
