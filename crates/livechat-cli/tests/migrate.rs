@@ -532,3 +532,61 @@ fn prune_and_inventory_from_postgresql() {
         std::panic::resume_unwind(e);
     }
 }
+
+#[test]
+fn a_crashed_run_is_found_next_to_dir_and_finished() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&repo().join("fixtures/migrate/rename-domain-basic"), &data);
+    let args = [
+        "migrate",
+        "rename-domain",
+        "--from",
+        OLD,
+        "--to",
+        NEW,
+        "data",
+        "--apply",
+    ];
+    let out = bin(tmp.path(), &args, &[("LIVECHAT_DATA_CRASH_AFTER", "20")]);
+    assert_eq!(out.status.code(), None, "{}", text(&out));
+    // Another migration is refused while this one is unfinished.
+    let other = bin(
+        tmp.path(),
+        &[
+            "migrate",
+            "rename-domain",
+            "--from",
+            NEW,
+            "--to",
+            "third.example.net",
+            "data",
+            "--apply",
+        ],
+        &[],
+    );
+    assert_eq!(other.status.code(), Some(2));
+    assert!(text(&other).contains("unfinished"), "{}", text(&other));
+    // A dry run says so.
+    let dry = bin(tmp.path(), &args[..7], &[]);
+    assert!(
+        text(&dry).contains("an unfinished migration is journaled in"),
+        "{}",
+        text(&dry)
+    );
+    let out = bin(tmp.path(), &args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("resuming the unfinished migration"),
+        "{}",
+        text(&out)
+    );
+    let backups: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("data.livechat-backup-"))
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert!(data.join(format!("tokens/alice@{NEW}.json")).is_file());
+    assert!(!data.join(format!("bot/room.{OLD}")).exists());
+}
