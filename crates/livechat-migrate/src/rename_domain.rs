@@ -536,5 +536,13 @@ fn prosody_warnings(dir: &Path, from: &str, plan: &mut Plan) -> Result<()> {
             ));
         }
     }
+    for ext in ["crt", "key"] {
+        let file = format!("prosody/data/{from}.{ext}");
+        if !matches!(found(dir, &file)?, Found::Absent) {
+            plan.warn(format!(
+                "{file} is the certificate of the old domain; it is left alone (the plugin generates one for the new domain when S2S needs it)"
+            ));
+        }
+    }
     Ok(())
 }
