@@ -252,12 +252,13 @@ pub fn validate_dir(dir: &Path, options: &ValidateOptions) -> Result<Report, Val
             }
         }
     }
-    index.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    // Paths are unique: an unstable sort is exact.
+    index.par_sort_unstable_by(|a, b| a.rel_path.cmp(&b.rel_path));
 
     let cross = crate::cross::check(&index, &options);
     diagnostics.extend(locate_cross(cross, &index, dir, &mut sources));
 
-    diagnostics.sort_by(|a, b| {
+    diagnostics.par_sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.pointer, a.code, &a.message)
             .cmp(&(&b.path, b.line, b.column, &b.pointer, b.code, &b.message))
     });
