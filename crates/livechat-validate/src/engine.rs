@@ -594,7 +594,7 @@ fn check_document_file(
             "empty-file",
             "the file is empty, so it is not JSON".to_owned(),
             &format!(
-                "{}: delete the file or restore it from a backup",
+                "{}; delete the file or restore it from a backup",
                 rules::unparsable_effect(kind)
             ),
         ));
@@ -619,7 +619,7 @@ fn check_document_file(
                 }),
                 message: format!("the file is not UTF-8 text: invalid byte at offset {offset}"),
                 help: Some(format!(
-                    "{}: re-encode the file as UTF-8 or restore it from a backup",
+                    "{}; re-encode the file as UTF-8 or restore it from a backup",
                     rules::unparsable_effect(kind)
                 )),
             });
@@ -651,7 +651,7 @@ fn check_document_file(
                 }),
                 message: format!("not valid JSON: {message}"),
                 help: Some(format!(
-                    "{}: fix the file or restore it from a backup",
+                    "{}; fix the file or restore it from a backup",
                     rules::unparsable_effect(kind)
                 )),
             });

@@ -88,7 +88,7 @@ impl Rendered {
     fn new(diag: &Diagnostic, source: Option<&str>, shown: &str) -> Rendered {
         let excerpt = match (source, diag.span, diag.line, diag.column) {
             (Some(text), Some(span), Some(line), Some(column)) => {
-                Excerpt::new(text, span, line, column, shown, &diag.pointer)
+                Excerpt::new(text, span, line, column, shown, &diag.pointer, diag.code)
             }
             _ => None,
         };
@@ -167,6 +167,7 @@ impl Excerpt {
         column: u64,
         shown: &str,
         pointer: &str,
+        code: &str,
     ) -> Option<Excerpt> {
         let start = span.offset.min(text.len());
         if !text.is_char_boundary(start) {
@@ -213,10 +214,11 @@ impl Excerpt {
         if to < chars.len() {
             shown_text.push('…');
         }
-        let label = if pointer.is_empty() {
-            "this file".to_owned()
-        } else {
-            pointer.to_owned()
+        let label = match (pointer, code) {
+            ("", "json-syntax") => "the parser stops here".to_owned(),
+            ("", "not-utf8") => "not UTF-8".to_owned(),
+            ("", _) => "this file".to_owned(),
+            (pointer, _) => pointer.to_owned(),
         };
         Some(Excerpt {
             name: shown.to_owned(),
