@@ -260,3 +260,29 @@ fn duplicate_keys() {
         "{codes:?}"
     );
 }
+
+#[test]
+fn links_to_directories_are_not_followed() {
+    let tmp = data_dir();
+    // A loop: following it would never end.
+    std::os::unix::fs::symlink(
+        ".",
+        tmp.path().join("data/channelConfigurationOptions/loop"),
+    )
+    .expect("symlink");
+    std::os::unix::fs::symlink(
+        "../..",
+        tmp.path().join("data/channelConfigurationOptions/up"),
+    )
+    .expect("symlink");
+    let (status, codes) = check(tmp.path());
+    assert_eq!(status, 1);
+    assert!(
+        codes.contains(&pair("not-a-file", "channelConfigurationOptions/loop")),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&pair("symlink-outside", "channelConfigurationOptions/up")),
+        "{codes:?}"
+    );
+}
