@@ -471,9 +471,15 @@ fn check_item(
                 path: Some(path),
             };
             match &outcome.indexed.entry {
-                Entry::Document { kind, params } => {
-                    let (kind, params) = (*kind, params.clone());
-                    check_document_file(&mut outcome, kind, &params, options, schemas);
+                Entry::Document { kind, .. } => {
+                    // The parameters are not cloned: the entry is moved out of the
+                    // outcome while the document is checked.
+                    let kind = *kind;
+                    let entry = std::mem::replace(&mut outcome.indexed.entry, Entry::Unknown);
+                    if let Entry::Document { params, .. } = &entry {
+                        check_document_file(&mut outcome, kind, params, options, schemas);
+                    }
+                    outcome.indexed.entry = entry;
                 }
                 Entry::Unknown => {
                     let finding = Finding::warning(
@@ -540,6 +546,8 @@ fn default_severity(code: &str) -> Severity {
     crate::codes::info(code).map_or(Severity::Error, |info| info.severity)
 }
 
+/// Checks a JSON document. The path strings are taken out of `outcome` for the time
+/// of the check (rather than cloned for every file) and put back.
 fn check_document_file(
     outcome: &mut Outcome,
     kind: Kind,
@@ -547,12 +555,27 @@ fn check_document_file(
     options: &ValidateOptions,
     schemas: &Schemas,
 ) {
-    let rel = outcome.indexed.rel_path.clone();
-    let Some(path) = outcome.path.clone() else {
+    let rel = std::mem::take(&mut outcome.indexed.rel_path);
+    let Some(path) = outcome.path.take() else {
+        outcome.indexed.rel_path = rel;
         return;
     };
+    check_document(outcome, &rel, &path, kind, params, options, schemas);
+    outcome.indexed.rel_path = rel;
+    outcome.path = Some(path);
+}
+
+fn check_document(
+    outcome: &mut Outcome,
+    rel: &str,
+    path: &Path,
+    kind: Kind,
+    params: &PathParams,
+    options: &ValidateOptions,
+    schemas: &Schemas,
+) {
     let whole = |severity, code, message: String, help: &str| Diagnostic {
-        path: rel.clone(),
+        path: rel.to_owned(),
         severity,
         code,
         pointer: String::new(),
@@ -562,7 +585,7 @@ fn check_document_file(
         message,
         help: Some(help.to_owned()),
     };
-    let bytes = match read_limited(&path) {
+    let bytes = match read_limited(path) {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(size)) => {
             outcome.indexed.size = size;
@@ -607,7 +630,7 @@ fn check_document_file(
             let prefix = String::from_utf8_lossy(&bytes[..offset]).into_owned();
             let (line, column) = locate::line_col(&prefix, offset);
             outcome.diagnostics.push(Diagnostic {
-                path: rel.clone(),
+                path: rel.to_owned(),
                 severity: unparsable,
                 code: "not-utf8",
                 pointer: String::new(),
@@ -623,7 +646,7 @@ fn check_document_file(
                     rules::unparsable_effect(kind)
                 )),
             });
-            outcome.source = Some(source_meta(path, kind, &bytes));
+            outcome.source = Some(source_meta(path.to_path_buf(), kind, &bytes));
             return;
         }
     };
@@ -639,7 +662,7 @@ fn check_document_file(
                 .unwrap_or(&message)
                 .to_owned();
             outcome.diagnostics.push(Diagnostic {
-                path: rel.clone(),
+                path: rel.to_owned(),
                 severity: unparsable,
                 code: "json-syntax",
                 pointer: String::new(),
@@ -655,7 +678,7 @@ fn check_document_file(
                     rules::unparsable_effect(kind)
                 )),
             });
-            outcome.source = Some(source_meta(path, kind, &bytes));
+            outcome.source = Some(source_meta(path.to_path_buf(), kind, &bytes));
             return;
         }
     };
@@ -674,7 +697,7 @@ fn check_document_file(
         _ => Vec::new(),
     };
     let ctx = FileContext {
-        rel_path: &rel,
+        rel_path: rel,
         kind,
         params,
         options,
@@ -710,7 +733,7 @@ fn check_document_file(
             .pop()
             .unwrap_or_default();
         outcome.diagnostics.push(Diagnostic {
-            path: rel.clone(),
+            path: rel.to_owned(),
             severity: default_severity("duplicate-key"),
             code: "duplicate-key",
             message: format!(
@@ -726,7 +749,7 @@ fn check_document_file(
     }
     if findings.is_empty() {
         if !outcome.diagnostics.is_empty() {
-            outcome.source = Some(source_meta(path, kind, &bytes));
+            outcome.source = Some(source_meta(path.to_path_buf(), kind, &bytes));
         }
         return;
     }
@@ -735,7 +758,7 @@ fn check_document_file(
         let located = locate::locate(text, &finding.pointer);
         let (line, column) = locate::line_col(text, located.span.offset);
         outcome.diagnostics.push(Diagnostic {
-            path: rel.clone(),
+            path: rel.to_owned(),
             severity: finding.severity,
             code: finding.code,
             message: redact::mask_message(&finding.message, &secrets),
@@ -746,7 +769,7 @@ fn check_document_file(
             span: Some(located.span),
         });
     }
-    outcome.source = Some(source_meta(path, kind, &bytes));
+    outcome.source = Some(source_meta(path.to_path_buf(), kind, &bytes));
 }
 
 /// Reads a whole file, unless it is larger than [`MAX_FILE_SIZE`] (then `Ok(Err(size))`,
