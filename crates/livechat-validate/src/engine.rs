@@ -623,31 +623,57 @@ fn check_document(
         ));
         return;
     }
+    // The plugin reads every file as UTF-8 with Node's decoder, which turns each
+    // invalid byte sequence into U+FFFD: when that text is still JSON, the plugin
+    // reads the file (a warning, and the checks go on with that text, which is also
+    // what a code frame shows); when it is not, the file is unparsable.
+    let lossy: String;
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => text,
         Err(err) => {
             let offset = err.valid_up_to();
-            let prefix = String::from_utf8_lossy(&bytes[..offset]).into_owned();
-            let (line, column) = locate::line_col(&prefix, offset);
+            lossy = String::from_utf8_lossy(&bytes).into_owned();
+            let (line, column) = locate::line_col(&lossy, offset);
+            let readable = serde_json::from_str::<serde::de::IgnoredAny>(&lossy).is_ok();
             outcome.diagnostics.push(Diagnostic {
                 path: rel.to_owned(),
-                severity: unparsable,
+                severity: if readable {
+                    Severity::Warning
+                } else {
+                    unparsable
+                },
                 code: "not-utf8",
                 pointer: String::new(),
                 line: Some(line),
                 column: Some(column),
                 span: Some(Span {
                     offset,
-                    len: err.error_len().unwrap_or(1),
+                    len: char::REPLACEMENT_CHARACTER.len_utf8(),
                 }),
-                message: format!("the file is not UTF-8 text: invalid byte at offset {offset}"),
-                help: Some(format!(
-                    "{}; re-encode the file as UTF-8 or restore it from a backup",
-                    rules::unparsable_effect(kind)
-                )),
+                message: if readable {
+                    format!(
+                        "the file is not UTF-8 text (invalid byte at offset {offset}): the \
+                         plugin reads each invalid sequence as U+FFFD"
+                    )
+                } else {
+                    format!("the file is not UTF-8 text: invalid byte at offset {offset}")
+                },
+                help: Some(if readable {
+                    "re-encode the file as UTF-8 (it was probably edited by hand in another \
+                     encoding)"
+                        .to_owned()
+                } else {
+                    format!(
+                        "{}; re-encode the file as UTF-8 or restore it from a backup",
+                        rules::unparsable_effect(kind)
+                    )
+                }),
             });
             outcome.source = Some(source_meta(path.to_path_buf(), kind, &bytes));
-            return;
+            if !readable {
+                return;
+            }
+            &lossy
         }
     };
     let value: Value = match serde_json::from_str(text) {

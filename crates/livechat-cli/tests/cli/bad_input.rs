@@ -51,18 +51,64 @@ fn truncated_json() {
 
 #[test]
 fn not_utf8() {
+    // Inside a string: Node's decoder reads U+FFFD, the file still parses (a warning,
+    // and the checks go on).
     let tmp = data_dir();
     std::fs::write(
         tmp.path().join("data/channelConfigurationOptions/1.json"),
         b"{\"bot\":{\"nickname\":\"\xff\xfe\"}}",
     )
     .expect("write");
-    let (status, codes) = check(tmp.path());
-    assert_eq!(status, 1);
-    assert!(
-        codes.contains(&pair("not-utf8", "channelConfigurationOptions/1.json")),
-        "{codes:?}"
+    let run = run_in(
+        tmp.path(),
+        &[
+            "validate",
+            "data",
+            "--instance-url",
+            INSTANCE,
+            "--format",
+            "json",
+        ],
     );
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let first = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == "not-utf8")
+        .expect("a not-utf8 finding");
+    assert_eq!(first["severity"], "warning", "{report:#}");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(1), Some(21))
+    );
+    assert!(codes_of(&run.stdout).len() > 1, "the checks went on");
+    // Outside a string: unparsable.
+    std::fs::write(
+        tmp.path().join("data/channelConfigurationOptions/1.json"),
+        b"{\xff:1}",
+    )
+    .expect("write");
+    let run = run_in(
+        tmp.path(),
+        &[
+            "validate",
+            "data",
+            "--instance-url",
+            INSTANCE,
+            "--format",
+            "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(report["diagnostics"][0]["code"], "not-utf8", "{report:#}");
+    assert_eq!(report["diagnostics"][0]["severity"], "error", "{report:#}");
+    assert_eq!(run.status, 1);
+    let human = run_in(
+        tmp.path(),
+        &["validate", "data", "--instance-url", INSTANCE],
+    );
+    assert!(human.stdout.contains("not UTF-8"), "{}", human.stdout);
 }
 
 #[test]
