@@ -202,7 +202,7 @@ pub const ALL: &[CodeInfo] = &[
     ),
     w(
         REGEXP_UNVERIFIABLE,
-        "a regular expression whose verdict depends on the Node.js version",
+        "a regular expression this tool cannot judge exactly (the `v` flag's set syntax)",
     ),
     e(
         REGEXP_FLAGS_INVALID,
@@ -223,9 +223,9 @@ pub const ALL: &[CodeInfo] = &[
         TIMESTAMP_SUSPICIOUS,
         "a last-update timestamp that is not an integer or lies in the future",
     ),
-    w(
+    e(
         HANDLER_SKIPPED,
-        "a bot handler the bot skips (no type, no id, unknown type)",
+        "a bot handler the bot drops with an error (no type, no id, unknown type): it never runs",
     ),
     e(
         HANDLER_INVALID,

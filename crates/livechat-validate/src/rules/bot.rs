@@ -426,7 +426,9 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
         let hp = idx("/handlers", i);
         let Some(ho) = h.as_object() else {
             if h.is_array() {
-                out.warn(HANDLER_SKIPPED, &hp, "this handler is an array, without `type`: the bot skips it (\"Missing type attribute\")");
+                // The bot logs an error and drops the handler: what the admin configured
+                // never runs, so this is an error (the bot-check xtask holds us to it).
+                out.error(HANDLER_SKIPPED, &hp, "this handler is an array, without `type`: the bot drops it (\"Missing type attribute\")");
             } else {
                 out.error(
                     HANDLER_INVALID,
@@ -442,18 +444,18 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
         };
         out.unknown_keys(h, &hp, &["type", "id", "enabled", "options"], "the bot");
         let Some(ty) = ho.get("type").and_then(Value::as_str) else {
-            out.warn(
+            out.error(
                 HANDLER_SKIPPED,
                 &hp,
-                "the handler has no string `type`: the bot skips it (\"Missing type attribute\")",
+                "the handler has no string `type`: the bot drops it (\"Missing type attribute\")",
             );
             continue;
         };
         let Some(id) = ho.get("id").and_then(Value::as_str) else {
-            out.warn(
+            out.error(
                 HANDLER_SKIPPED,
                 &hp,
-                "the handler has no string `id`: the bot skips it (\"Missing id attribute\")",
+                "the handler has no string `id`: the bot drops it (\"Missing id attribute\")",
             );
             continue;
         };
@@ -520,11 +522,21 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
             "respond",
         ];
         if !known.contains(&ty) {
-            out.warn(
-                HANDLER_SKIPPED,
-                &child(&hp, "type"),
-                format!("unknown handler type {}: the bot skips it (\"Can't find class for handler type\")", Value::String(ty.to_owned())),
+            // The bot looks the class up only for an enabled handler of an enabled room,
+            // and then logs an error and drops it.
+            let message = format!(
+                "unknown handler type {}: the bot drops it (\"Can't find class for handler type\")",
+                Value::String(ty.to_owned())
             );
+            if on && room_on {
+                out.error(HANDLER_SKIPPED, &child(&hp, "type"), message);
+            } else {
+                out.warn(
+                    HANDLER_SKIPPED,
+                    &child(&hp, "type"),
+                    format!("{message} once enabled"),
+                );
+            }
             continue;
         }
         let options = ho.get("options");
@@ -544,10 +556,11 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
                 "this handler is disabled: the bot never reads its options, which it would not all accept",
             );
         }
-        // A disabled room keeps its handlers as they are: an enabled handler runs
-        // as soon as the room is enabled again, so it is judged as if it ran.
-        let _ = room_on;
-        let sev = if on {
+        // The bot builds the handlers of an enabled room only (bot.ts `loadRoomConf`
+        // returns early for a disabled one), and the plugin re-enables a room only by
+        // regenerating it, which replaces or disables every stale handler: options
+        // the bot would refuse are harmless until the room and the handler are both on.
+        let sev = if on && room_on {
             Severity::Error
         } else {
             Severity::Warning
@@ -592,7 +605,7 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
             out.warn(
                 code,
                 ptr,
-                format!("{msg} (not loaded while the handler is disabled)"),
+                format!("{msg} (not loaded while the handler or its room is disabled)"),
             );
         }
     };
@@ -966,7 +979,7 @@ fn regexp(pattern: &str, flags: &str, ptr: &str, sev: Severity, out: &mut Out) {
                     out.warn(
                         code,
                         &at,
-                        format!("{msg} (not loaded while the handler is disabled)"),
+                        format!("{msg} (not loaded while the handler or its room is disabled)"),
                     );
                 }
             }

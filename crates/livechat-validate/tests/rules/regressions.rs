@@ -79,9 +79,14 @@ fn bot_rooms() {
                "enabled": enabled, "handlers": [handler]})
     };
     let bad = json!({"type": "moderate", "id": "a", "enabled": true, "options": {"rules": null}});
-    // A disabled room keeps its enabled handlers: they run once it is enabled.
-    assert!(rejects(k, &room(false, bad.clone())));
+    // The bot builds no handler of a disabled room, and the plugin re-enables a room
+    // only by regenerating its handlers: options it would refuse are harmless there.
+    assert!(!rejects(k, &room(false, bad.clone())));
     assert!(rejects(k, &room(true, bad)));
+    // A handler the bot drops (no id) is an error even in a disabled room: readRoomConf
+    // drops it, and logs an error, whatever the room's state.
+    let no_id = json!({"type": "moderate", "enabled": true, "options": {"rules": []}});
+    assert!(rejects(k, &room(false, no_id)));
     let off = json!({"type": "moderate", "id": "a", "enabled": false, "options": {"rules": null}});
     assert!(!rejects(k, &room(true, off)));
     // The bot accepts a list of command names, and any quote delay above 0.
