@@ -14,7 +14,6 @@ pub mod redact;
 pub mod walk;
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -87,7 +86,8 @@ struct SourceMeta {
     path: PathBuf,
     kind: Kind,
     len: u64,
-    hash: u64,
+    /// The modification time seen when the file was checked.
+    modified: Option<std::time::SystemTime>,
 }
 
 /// The result of a validation run.
@@ -131,10 +131,11 @@ impl Report {
     /// checked (its spans would be wrong).
     pub fn source(&self, rel_path: &str) -> Option<String> {
         let meta = self.sources.get(rel_path)?;
-        let bytes = std::fs::read(&meta.path).ok()?;
-        if bytes.len() as u64 != meta.len || hash_bytes(&bytes) != meta.hash {
+        let bytes = read_limited(&meta.path).ok()?.ok()?;
+        if bytes.bytes.len() as u64 != meta.len || bytes.modified != meta.modified {
             return None;
         }
+        let bytes = bytes.bytes;
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
@@ -585,8 +586,8 @@ fn check_document(
         message,
         help: Some(help.to_owned()),
     };
-    let bytes = match read_limited(path) {
-        Ok(Ok(bytes)) => bytes,
+    let read = match read_limited(path) {
+        Ok(Ok(read)) => read,
         Ok(Err(size)) => {
             outcome.indexed.size = size;
             outcome.diagnostics.push(whole(
@@ -609,6 +610,7 @@ fn check_document(
             return;
         }
     };
+    let bytes = &read.bytes;
     outcome.indexed.size = bytes.len() as u64;
     let unparsable = rules::unparsable_severity(kind);
     if bytes.is_empty() {
@@ -628,11 +630,11 @@ fn check_document(
     // reads the file (a warning, and the checks go on with that text, which is also
     // what a code frame shows); when it is not, the file is unparsable.
     let lossy: String;
-    let text = match std::str::from_utf8(&bytes) {
+    let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
             let offset = err.valid_up_to();
-            lossy = String::from_utf8_lossy(&bytes).into_owned();
+            lossy = String::from_utf8_lossy(bytes).into_owned();
             let (line, column) = locate::line_col(&lossy, offset);
             let readable = serde_json::from_str::<serde::de::IgnoredAny>(&lossy).is_ok();
             outcome.diagnostics.push(Diagnostic {
@@ -669,7 +671,7 @@ fn check_document(
                     )
                 }),
             });
-            outcome.source = Some(source_meta(path.to_path_buf(), kind, &bytes));
+            outcome.source = Some(source_meta(path.to_path_buf(), kind, &read));
             if !readable {
                 return;
             }
@@ -704,7 +706,7 @@ fn check_document(
                     rules::unparsable_effect(kind)
                 )),
             });
-            outcome.source = Some(source_meta(path.to_path_buf(), kind, &bytes));
+            outcome.source = Some(source_meta(path.to_path_buf(), kind, &read));
             return;
         }
     };
@@ -775,7 +777,7 @@ fn check_document(
     }
     if findings.is_empty() {
         if !outcome.diagnostics.is_empty() {
-            outcome.source = Some(source_meta(path.to_path_buf(), kind, &bytes));
+            outcome.source = Some(source_meta(path.to_path_buf(), kind, &read));
         }
         return;
     }
@@ -795,7 +797,7 @@ fn check_document(
             span: Some(located.span),
         });
     }
-    outcome.source = Some(source_meta(path.to_path_buf(), kind, &bytes));
+    outcome.source = Some(source_meta(path.to_path_buf(), kind, &read));
 }
 
 /// Reads a whole file, unless it is larger than [`MAX_FILE_SIZE`] (then `Ok(Err(size))`,
@@ -803,10 +805,11 @@ fn check_document(
 /// the plugin writes, without the extra `read` that would only confirm the end of
 /// the file (100,000 system calls on a big data dir): a file written while the
 /// validator reads it is a race whatever the validator does.
-fn read_limited(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
-    use std::io::Read;
+fn read_limited(path: &Path) -> std::io::Result<Result<Read, u64>> {
+    use std::io::Read as _;
     let mut file = std::fs::File::open(path)?;
-    let size = file.metadata()?.len();
+    let meta = file.metadata()?;
+    let size = meta.len();
     if size > MAX_FILE_SIZE {
         return Ok(Err(size));
     }
@@ -821,7 +824,16 @@ fn read_limited(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
         }
     }
     bytes.truncate(filled);
-    Ok(Ok(bytes))
+    Ok(Ok(Read {
+        bytes,
+        modified: meta.modified().ok(),
+    }))
+}
+
+/// A file's bytes and the modification time they were read at.
+struct Read {
+    bytes: Vec<u8>,
+    modified: Option<std::time::SystemTime>,
 }
 
 /// The byte offset of serde_json's 1-based line and column (a byte column; 0 at
@@ -854,18 +866,12 @@ fn lower_first(s: &str) -> String {
     }
 }
 
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
-}
-
-fn source_meta(path: PathBuf, kind: Kind, bytes: &[u8]) -> SourceMeta {
+fn source_meta(path: PathBuf, kind: Kind, read: &Read) -> SourceMeta {
     SourceMeta {
         path,
         kind,
-        len: bytes.len() as u64,
-        hash: hash_bytes(bytes),
+        len: read.bytes.len() as u64,
+        modified: read.modified,
     }
 }
 
@@ -894,13 +900,14 @@ fn locate_cross(
         let loaded = kind.and_then(|kind| {
             // The file parsed, so it was a regular file or a link inside the directory.
             let path = dir.join(&rel);
-            let bytes = read_limited(&path).ok()?.ok()?;
-            let text = String::from_utf8(bytes).ok()?;
+            let read = read_limited(&path).ok()?.ok()?;
+            let modified = read.modified;
+            let text = String::from_utf8(read.bytes).ok()?;
             let value: Value = serde_json::from_str(&text).ok()?;
-            Some((kind, path, text, value))
+            Some((kind, path, text, value, modified))
         });
         match loaded {
-            Some((kind, path, text, value)) => {
+            Some((kind, path, text, value, modified)) => {
                 let secrets = redact::secrets_of(kind, &value);
                 for finding in findings {
                     let located = locate::locate(&text, &finding.pointer);
@@ -917,9 +924,12 @@ fn locate_cross(
                         span: Some(located.span),
                     });
                 }
-                sources
-                    .entry(rel.clone())
-                    .or_insert_with(|| source_meta(path, kind, text.as_bytes()));
+                sources.entry(rel.clone()).or_insert_with(|| SourceMeta {
+                    path,
+                    kind,
+                    len: text.len() as u64,
+                    modified,
+                });
             }
             None => out.extend(findings.into_iter().map(|f| finding_at(&rel, f))),
         }
