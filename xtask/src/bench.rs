@@ -247,6 +247,23 @@ pub fn run(args: BenchArgs) -> Result<()> {
         "≥ 20×",
         ratio_cjs >= 20.0,
     );
+    // CPU time is what a busy machine distorts least: report its ratios too.
+    let cpu_jcli = ours.cpu() / jcli.cpu();
+    let cpu_cjs = cjs.cpu() / ours.cpu();
+    target(
+        &mut report,
+        "CPU time, livechat-data / jsonschema-cli",
+        format!("{cpu_jcli:.2}"),
+        "(≤ 1.0 on an idle machine)",
+        cpu_jcli <= 1.0,
+    );
+    target(
+        &mut report,
+        "CPU time, check-jsonschema / livechat-data",
+        format!("{cpu_cjs:.1}×"),
+        "(≥ 20× on an idle machine)",
+        cpu_cjs >= 20.0,
+    );
     target(
         &mut report,
         "livechat-data peak RSS",
