@@ -2,8 +2,8 @@
 //! generated files (`schemas/`) and `codegen --check` fails when they drift;
 //! `crossval` checks the exported schemas against Python's `jsonschema` and Node's
 //! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`;
-//! `bot-check` asks the moderation bot for a second opinion on room files; `man`
-//! writes the man pages.
+//! `bot-check` asks the moderation bot for a second opinion on room files; `fuzz`
+//! runs the cargo-fuzz targets; `man` writes the man pages.
 //!
 //! xtask may print, install tools into `target/` and exit; it is never a dependency
 //! of the product crates.
@@ -17,6 +17,7 @@ mod bench;
 mod botcheck;
 mod codegen;
 mod crossval;
+mod fuzz;
 mod gen_data;
 mod man;
 mod tools;
@@ -49,6 +50,9 @@ enum Task {
     /// bot room file of the fixtures and of mutated copies, and fails where it rejects a
     /// file or drops a handler that the validator reports no error for.
     BotCheck,
+    /// Runs the cargo-fuzz targets (classifier, locator, per-file validator) with a
+    /// corpus seeded from `fixtures/`; crashing inputs are kept in `fixtures/fuzz/`.
+    Fuzz(fuzz::FuzzArgs),
     /// Writes the man pages of `livechat-data` (clap_mangen), to `target/man/` by default.
     Man {
         /// Where to write the pages.
@@ -63,5 +67,6 @@ fn main() -> Result<()> {
         Task::Bench(args) => bench::run(args),
         Task::Man { out_dir } => man::run(out_dir),
         Task::BotCheck => botcheck::run(),
+        Task::Fuzz(args) => fuzz::run(args),
     }
 }
