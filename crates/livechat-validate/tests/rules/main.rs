@@ -11,6 +11,7 @@
 mod codes;
 mod expected;
 mod jsemu;
+mod locate;
 mod regressions;
 mod robustness;
 mod support;
