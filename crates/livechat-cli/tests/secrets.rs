@@ -7,6 +7,8 @@
 //! included, by design: they are what `migrate restore` puts back. The backup folder
 //! is mode 0700.)
 
+#![allow(clippy::unwrap_used, reason = "test helpers stop at the first failure")]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
