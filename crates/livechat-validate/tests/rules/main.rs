@@ -12,6 +12,7 @@ mod codes;
 mod expected;
 mod jsemu;
 mod locate;
+mod props;
 mod regressions;
 mod robustness;
 mod support;
