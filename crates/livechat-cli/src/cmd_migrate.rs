@@ -19,10 +19,22 @@ use miette::IntoDiagnostic;
 #[derive(Debug, clap::Subcommand)]
 pub enum MigrateCommand {
     /// Move the data of the old instance host to the new one (room-channel, bot, tokens, URLs).
+    #[command(
+        after_help = "Examples (PeerTube stopped; without --apply only the plan is printed):\n  \
+livechat-data migrate rename-domain --from old.example.com --to new.example.com /var/www/peertube/storage/plugins/data/peertube-plugin-livechat\n  \
+livechat-data migrate rename-domain --from old.example.com --to new.example.com DIR --apply"
+    )]
     RenameDomain(RenameDomainArgs),
     /// Remove what belongs to videos and channels that no longer exist in PeerTube.
+    #[command(
+        after_help = "Examples (PeerTube stopped; without --apply only the plan is printed):\n  \
+livechat-data migrate prune DIR --peertube-config /var/www/peertube/config/production.yaml\n  \
+livechat-data migrate prune DIR --inventory inventory.json --apply"
+    )]
     Prune(PruneArgs),
     /// Put back exactly what an applied (or interrupted) migration changed.
+    #[command(after_help = "Example:\n  \
+livechat-data migrate restore /var/www/peertube/storage/plugins/data/peertube-plugin-livechat.livechat-backup-20261126T101500")]
     Restore(RestoreArgs),
 }
 
@@ -110,6 +122,9 @@ pub struct RestoreArgs {
 
 /// Arguments of `inventory`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+livechat-data inventory --peertube-config /var/www/peertube/config/production.yaml -o inventory.json\n  \
+livechat-data inventory --peertube-db postgres://peertube@localhost/peertube_prod")]
 pub struct InventoryArgs {
     /// PeerTube's database, as `postgres://user:password@host:port/dbname`.
     #[arg(

@@ -51,6 +51,7 @@ pub enum RoomTypeArg {
 
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  livechat-data explain room-not-linked")]
 pub struct ExplainArgs {
     /// The diagnostic code.
     pub code: String,

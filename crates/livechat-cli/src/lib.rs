@@ -27,7 +27,17 @@ pub const DEFAULT_DATA_DIR: &str =
 
 /// Validate, migrate and document the data directory of the PeerTube livechat plugin.
 #[derive(Debug, Parser)]
-#[command(name = "livechat-data", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "livechat-data",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Examples:\n  \
+livechat-data validate /var/www/peertube/storage/plugins/data/peertube-plugin-livechat --peertube-config /var/www/peertube/config/production.yaml\n  \
+livechat-data explain room-not-linked\n  \
+livechat-data migrate prune DIR --inventory inventory.json"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,14 +46,20 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// List and export the JSON Schemas of the data directory's files.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  livechat-data schema export ./schemas"
+    )]
     Schema(cmd_schema::SchemaCommand),
     /// Check a whole data directory: every file, every cross-file rule.
     Validate(cmd_validate::ValidateArgs),
     /// Explain a diagnostic code.
     Explain(cmd_validate::ExplainArgs),
     /// Plan or apply a migration of the data directory.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  livechat-data migrate rename-domain --from old.example.com --to new.example.com DIR"
+    )]
     Migrate(cmd_migrate::MigrateCommand),
     /// Write the inventory of existing channels and videos, from PeerTube's database.
     Inventory(cmd_migrate::InventoryArgs),
