@@ -20,22 +20,6 @@ use crate::tools;
 /// The targets, as named in `fuzz/Cargo.toml`.
 pub const TARGETS: &[&str] = &["classify", "locate", "validate_file"];
 
-/// The data-dir paths `validate_file` picks from with its input's first byte (the
-/// same list, in the same order, as `fuzz/fuzz_targets/validate_file.rs`).
-const VALIDATE_FILE_KINDS: &[&str] = &[
-    "server-infos-last-update",
-    "server-infos-s2s",
-    "server-infos-ws-s2s",
-    "video-infos-remote",
-    "video-infos-local",
-    "channel-configuration-options",
-    "room-channel",
-    "bot-moderation",
-    "bot-room",
-    "emojis-definition",
-    "tokens",
-];
-
 #[derive(Debug, clap::Args)]
 pub struct FuzzArgs {
     /// How long to run each target.
@@ -151,13 +135,18 @@ fn seed(root: &Path, target: &str, corpus: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The kind byte of a fixture for `validate_file`: its kind when the path says it.
+/// The kind byte of a fixture for `validate_file` (an index into `Kind::DATA_DIR`,
+/// as the target reads it): its kind when the path says it.
 fn kind_index(rel: &str) -> u8 {
     let kind = match livechat_schema::classify(rel.split_once("/sample/").map_or(rel, |(_, r)| r)) {
         livechat_schema::Entry::Document { kind, .. } => Some(kind.id()),
         _ => rel.strip_prefix("files/").and_then(|r| r.split('/').next()),
     };
-    kind.and_then(|k| VALIDATE_FILE_KINDS.iter().position(|x| *x == k))
-        .and_then(|i| u8::try_from(i).ok())
-        .unwrap_or(0)
+    kind.and_then(|k| {
+        livechat_schema::Kind::DATA_DIR
+            .iter()
+            .position(|x| x.id() == k)
+    })
+    .and_then(|i| u8::try_from(i).ok())
+    .unwrap_or(0)
 }

@@ -119,6 +119,32 @@ impl Kind {
         }
     }
 
+    /// One concrete path of the kind in the data dir of `peertube.example.com` (a
+    /// remote host `tube.other.net`, channel 1, one video UUID): for tests, fuzzers
+    /// and examples. `None` for documents that do not live in the data directory.
+    pub const fn example_path(self) -> Option<&'static str> {
+        match self {
+            Kind::ServerInfosLastUpdate => Some("serverInfos/tube.other.net/last-update"),
+            Kind::ServerInfosS2s => Some("serverInfos/tube.other.net/s2s"),
+            Kind::ServerInfosWsS2s => Some("serverInfos/tube.other.net/ws-s2s"),
+            Kind::VideoInfosRemote => {
+                Some("videoInfos/remote/tube.other.net/8df24108-6e70-4fc8-b1cc-f2db7fcdd535.json")
+            }
+            Kind::VideoInfosLocal => {
+                Some("videoInfos/local/8df24108-6e70-4fc8-b1cc-f2db7fcdd535.json")
+            }
+            Kind::ChannelConfigurationOptions => Some("channelConfigurationOptions/1.json"),
+            Kind::RoomChannel => Some("room-channel/room.peertube.example.com.json"),
+            Kind::BotModeration => Some("bot/room.peertube.example.com/moderation.json"),
+            Kind::BotRoom => Some(
+                "bot/room.peertube.example.com/rooms/8df24108-6e70-4fc8-b1cc-f2db7fcdd535.json",
+            ),
+            Kind::EmojisDefinition => Some("emojis/channel/1/definition.json"),
+            Kind::Tokens => Some("tokens/alice@peertube.example.com.json"),
+            Kind::Inventory | Kind::ValidationReport => None,
+        }
+    }
+
     /// A one-line description, as `schema list` prints it.
     pub const fn summary(self) -> &'static str {
         match self {

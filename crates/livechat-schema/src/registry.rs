@@ -226,6 +226,16 @@ mod tests {
     }
 
     #[test]
+    fn example_paths_are_of_their_kind() {
+        for &kind in Kind::DATA_DIR {
+            let path = kind
+                .example_path()
+                .expect("a data-dir kind has an example path");
+            assert_eq!(kind_of(path), Some(kind), "{path}");
+        }
+    }
+
+    #[test]
     fn params() {
         let Entry::Document { params, .. } = classify("videoInfos/remote/tube.other.net/abc.json")
         else {
