@@ -40,77 +40,77 @@ fn pointer_matches(pattern: &str, pointer: &str) -> bool {
     }
 }
 
-/// Every secret string value found in `value` (a parsed file of `kind`). Output code
-/// uses it to mask any accidental echo of a secret, whatever the message.
-pub fn secret_values(kind: Kind, value: &Value) -> Vec<String> {
+/// The concrete JSON pointers of the secret fields present in `value` (a parsed file
+/// of `kind`): the patterns of [`secret_pointers`] expanded against the document.
+pub fn secret_locations(kind: Kind, value: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for pattern in secret_pointers(kind) {
-        collect(
-            value,
-            pattern.split('/').skip(1).collect::<Vec<_>>().as_slice(),
-            &mut out,
-        );
+        let segments: Vec<&str> = pattern.split('/').skip(1).collect();
+        expand(value, &segments, String::new(), &mut out);
     }
     out
 }
 
-fn collect(value: &Value, segments: &[&str], out: &mut Vec<String>) {
+fn expand(value: &Value, segments: &[&str], prefix: String, out: &mut Vec<String>) {
     let Some((head, rest)) = segments.split_first() else {
-        match value {
-            Value::String(s) if !s.is_empty() => out.push(s.clone()),
-            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
-            // A secret field holding a structure: every string inside it is secret.
-            Value::Array(items) => items.iter().for_each(|v| collect(v, &[], out)),
-            Value::Object(map) => map.values().for_each(|v| collect(v, &[], out)),
-        }
+        out.push(prefix);
         return;
     };
+    let escape = |k: &str| k.replace('~', "~0").replace('/', "~1");
     match value {
-        Value::Object(map) if *head == "*" => map.values().for_each(|v| collect(v, rest, out)),
+        Value::Object(map) if *head == "*" => {
+            for (k, v) in map {
+                expand(v, rest, format!("{prefix}/{}", escape(k)), out);
+            }
+        }
         Value::Object(map) => {
             if let Some(v) = map.get(*head) {
-                collect(v, rest, out);
+                expand(v, rest, format!("{prefix}/{}", escape(head)), out);
             }
         }
-        Value::Array(items) if *head == "*" => items.iter().for_each(|v| collect(v, rest, out)),
+        Value::Array(items) if *head == "*" => {
+            for (i, v) in items.iter().enumerate() {
+                expand(v, rest, format!("{prefix}/{i}"), out);
+            }
+        }
         Value::Array(items) => {
             if let Some(v) = head.parse::<usize>().ok().and_then(|i| items.get(i)) {
-                collect(v, rest, out);
+                expand(v, rest, format!("{prefix}/{head}"), out);
             }
         }
+        _ => {}
+    }
+}
+
+/// Every secret string value found in `value` (a parsed file of `kind`). Output code
+/// uses it to mask any accidental echo of a secret, whatever the message.
+pub fn secret_values(kind: Kind, value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for pointer in secret_locations(kind, value) {
+        if let Some(secret) = value.pointer(&pointer) {
+            strings(secret, &mut out);
+        }
+    }
+    out
+}
+
+/// The non-empty strings of a secret field (every string inside, when it holds a
+/// structure).
+fn strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) if !s.is_empty() => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings(v, out)),
         _ => {}
     }
 }
 
 /// Replaces every secret value in `value` with `"<redacted>"`.
 pub fn redact(kind: Kind, value: &mut Value) {
-    for pattern in secret_pointers(kind) {
-        redact_at(
-            value,
-            pattern.split('/').skip(1).collect::<Vec<_>>().as_slice(),
-        );
-    }
-}
-
-fn redact_at(value: &mut Value, segments: &[&str]) {
-    let Some((head, rest)) = segments.split_first() else {
-        *value = Value::String("<redacted>".to_owned());
-        return;
-    };
-    match value {
-        Value::Object(map) if *head == "*" => map.values_mut().for_each(|v| redact_at(v, rest)),
-        Value::Object(map) => {
-            if let Some(v) = map.get_mut(*head) {
-                redact_at(v, rest);
-            }
+    for pointer in secret_locations(kind, value) {
+        if let Some(secret) = value.pointer_mut(&pointer) {
+            *secret = Value::String("<redacted>".to_owned());
         }
-        Value::Array(items) if *head == "*" => items.iter_mut().for_each(|v| redact_at(v, rest)),
-        Value::Array(items) => {
-            if let Some(v) = head.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
-                redact_at(v, rest);
-            }
-        }
-        _ => {}
     }
 }
 
@@ -145,5 +145,19 @@ mod tests {
         assert_eq!(v["tokens"][0]["encryptedPassword"], "<redacted>");
         assert_eq!(v["tokens"][1]["encryptedPassword"], "<redacted>");
         assert_eq!(v["tokens"][0]["label"], "x");
+    }
+
+    #[test]
+    fn locations_skip_absent_fields() {
+        let v = json!({"userId": 1, "tokens": [{"label": "x"}, {"encryptedPassword": "aa:bb"}]});
+        assert_eq!(
+            secret_locations(Kind::Tokens, &v),
+            vec!["/tokens/1/encryptedPassword"]
+        );
+        assert_eq!(secret_values(Kind::Tokens, &v), vec!["aa:bb"]);
+        let m = json!({"connection": {"username": "moderator"}});
+        assert!(secret_locations(Kind::BotModeration, &m).is_empty());
+        assert!(secret_values(Kind::BotModeration, &m).is_empty());
+        assert!(secret_locations(Kind::BotRoom, &m).is_empty());
     }
 }

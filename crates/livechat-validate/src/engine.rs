@@ -781,7 +781,7 @@ fn check_document(
         }
         return;
     }
-    let secrets = redact::secrets_of(kind, &value);
+    let secrets = livechat_schema::secret::secret_values(kind, &value);
     for finding in findings {
         let located = locate::locate(text, &finding.pointer);
         let (line, column) = locate::line_col(text, located.span.offset);
@@ -908,7 +908,7 @@ fn locate_cross(
         });
         match loaded {
             Some((kind, path, text, value, modified)) => {
-                let secrets = redact::secrets_of(kind, &value);
+                let secrets = livechat_schema::secret::secret_values(kind, &value);
                 for finding in findings {
                     let located = locate::locate(&text, &finding.pointer);
                     let (line, column) = locate::line_col(&text, located.span.offset);

@@ -8,7 +8,7 @@
 //! decides what is secret: `livechat_schema::secret` does.
 
 use livechat_schema::Kind;
-use livechat_schema::secret::{secret_pointers, secret_values};
+use livechat_schema::secret::{secret_locations, secret_pointers};
 use serde_json::Value;
 
 use super::locate::{self, Span, decode_string, skip_string, skip_value, skip_ws, strings_in};
@@ -22,7 +22,7 @@ pub fn redact_text(text: String, kind: Kind, value: Option<&Value>) -> String {
     let mut bytes = text.into_bytes();
     if let Some(value) = value {
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        for pointer in concrete_pointers(kind, value) {
+        for pointer in secret_locations(kind, value) {
             let located = locate::locate(&text, &pointer);
             if located.exact {
                 let spans = strings_in(text.as_bytes(), located.span);
@@ -43,57 +43,6 @@ pub fn mask_message(message: &str, secrets: &[String]) -> String {
         }
     }
     out
-}
-
-/// The secret values of a parsed document.
-pub fn secrets_of(kind: Kind, value: &Value) -> Vec<String> {
-    if secret_pointers(kind).is_empty() {
-        Vec::new()
-    } else {
-        secret_values(kind, value)
-    }
-}
-
-/// Expands the kind's secret pointer patterns (`*` = any key or index) against the
-/// document into concrete pointers.
-fn concrete_pointers(kind: Kind, value: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    for pattern in secret_pointers(kind) {
-        let segments: Vec<&str> = pattern.split('/').skip(1).collect();
-        expand(value, &segments, String::new(), &mut out);
-    }
-    out
-}
-
-fn expand(value: &Value, segments: &[&str], prefix: String, out: &mut Vec<String>) {
-    let Some((head, rest)) = segments.split_first() else {
-        out.push(prefix);
-        return;
-    };
-    let escape = |k: &str| k.replace('~', "~0").replace('/', "~1");
-    match value {
-        Value::Object(map) if *head == "*" => {
-            for (k, v) in map {
-                expand(v, rest, format!("{prefix}/{}", escape(k)), out);
-            }
-        }
-        Value::Object(map) => {
-            if let Some(v) = map.get(*head) {
-                expand(v, rest, format!("{prefix}/{}", escape(head)), out);
-            }
-        }
-        Value::Array(items) if *head == "*" => {
-            for (i, v) in items.iter().enumerate() {
-                expand(v, rest, format!("{prefix}/{i}"), out);
-            }
-        }
-        Value::Array(items) => {
-            if let Some(v) = head.parse::<usize>().ok().and_then(|i| items.get(i)) {
-                expand(v, rest, format!("{prefix}/{head}"), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Masks the inside of each string literal span (quotes kept).
