@@ -892,24 +892,8 @@ fn do_step(
             if !target_ok || (moving && src.as_deref() != Some(orig)) {
                 return Err(conflict(target, new));
             }
-            let content = fs::read(backup.join(step.new_content.as_deref().unwrap_or("")))
-                .map_err(backup_err(backup))?;
-            if fsutil::sha256(&content) != new {
-                return Err(MigrateError::Backup {
-                    path: backup.to_path_buf(),
-                    why: format!("the new content of {target} is damaged"),
-                });
-            }
-            // Keep the owner and mode of the file being replaced (or moved).
-            let owner = match (&step.target_original, &step.original) {
-                (Some(t), _) => t.owner(),
-                (None, Some(o)) => o.owner(),
-                (None, None) => Owner {
-                    mode: 0o644,
-                    uid: 0,
-                    gid: 0,
-                },
-            };
+            let content = new_content(backup, step)?;
+            let owner = owner_to_keep(step);
             if prepared {
                 let t = abs(target)?;
                 fs::rename(fsutil::temp_path(&t), &t).map_err(wr(target))?;
@@ -961,15 +945,30 @@ fn prepare_write(dir: &Path, backup: &Path, step: &Step) -> Result<bool> {
     if moving && hash_at(dir, &step.path).map_err(wr(&step.path))?.as_deref() != Some(orig) {
         return Ok(false);
     }
+    let content = new_content(backup, step)?;
+    let t = fsutil::join(dir, target).map_err(wr(target))?;
+    fsutil::write_temp(&t, &content, owner_to_keep(step)).map_err(wr(target))?;
+    Ok(true)
+}
+
+/// The new content of a write step, read from the backup and checked against the
+/// hash the manifest recorded.
+fn new_content(backup: &Path, step: &Step) -> Result<Vec<u8>> {
     let content = fs::read(backup.join(step.new_content.as_deref().unwrap_or("")))
         .map_err(backup_err(backup))?;
-    if fsutil::sha256(&content) != new {
+    if fsutil::sha256(&content) != step.new_sha256.as_deref().unwrap_or("") {
         return Err(MigrateError::Backup {
             path: backup.to_path_buf(),
-            why: format!("the new content of {target} is damaged"),
+            why: format!("the new content of {} is damaged", step.target()),
         });
     }
-    let owner = match (&step.target_original, &step.original) {
+    Ok(content)
+}
+
+/// The owner and mode a write step keeps: those of the file being replaced, else of
+/// the file being moved.
+fn owner_to_keep(step: &Step) -> Owner {
+    match (&step.target_original, &step.original) {
         (Some(t), _) => t.owner(),
         (None, Some(o)) => o.owner(),
         (None, None) => Owner {
@@ -977,10 +976,7 @@ fn prepare_write(dir: &Path, backup: &Path, step: &Step) -> Result<bool> {
             uid: 0,
             gid: 0,
         },
-    };
-    let t = fsutil::join(dir, target).map_err(wr(target))?;
-    fsutil::write_temp(&t, &content, owner).map_err(wr(target))?;
-    Ok(true)
+    }
 }
 
 /// What [`restore`] did.
