@@ -121,3 +121,18 @@ pub fn is_root() -> bool {
 
 /// The instance of every fixture data dir.
 pub const INSTANCE: &str = "https://peertube.example.com";
+
+/// `livechat-data validate data --instance-url INSTANCE --format FORMAT`, run in `cwd`.
+pub fn validate_data(cwd: &Path, format: &str) -> Run {
+    run_in(
+        cwd,
+        &[
+            "validate",
+            "data",
+            "--instance-url",
+            INSTANCE,
+            "--format",
+            format,
+        ],
+    )
+}

@@ -3,21 +3,11 @@
 
 use std::path::Path;
 
-use super::{INSTANCE, codes_of, is_root, run_in};
+use super::{INSTANCE, codes_of, is_root, run_in, validate_data};
 
 /// Validates `data/` in `tmp` as json; returns (status, [(code, path)]).
 fn check(tmp: &Path) -> (i32, Vec<(String, String)>) {
-    let run = run_in(
-        tmp,
-        &[
-            "validate",
-            "data",
-            "--instance-url",
-            INSTANCE,
-            "--format",
-            "json",
-        ],
-    );
+    let run = validate_data(tmp, "json");
     let human = run_in(tmp, &["validate", "data", "--instance-url", INSTANCE]);
     assert_eq!(human.status, run.status);
     (run.status, codes_of(&run.stdout))
@@ -59,17 +49,7 @@ fn not_utf8() {
         b"{\"bot\":{\"nickname\":\"\xff\xfe\"}}",
     )
     .expect("write");
-    let run = run_in(
-        tmp.path(),
-        &[
-            "validate",
-            "data",
-            "--instance-url",
-            INSTANCE,
-            "--format",
-            "json",
-        ],
-    );
+    let run = validate_data(tmp.path(), "json");
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let first = report["diagnostics"]
         .as_array()
@@ -89,17 +69,7 @@ fn not_utf8() {
         b"{\xff:1}",
     )
     .expect("write");
-    let run = run_in(
-        tmp.path(),
-        &[
-            "validate",
-            "data",
-            "--instance-url",
-            INSTANCE,
-            "--format",
-            "json",
-        ],
-    );
+    let run = validate_data(tmp.path(), "json");
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(report["diagnostics"][0]["code"], "not-utf8", "{report:#}");
     assert_eq!(report["diagnostics"][0]["severity"], "error", "{report:#}");

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{INSTANCE, repo, run_in, stable, temp_copy};
+use super::{INSTANCE, repo, run_in, stable, temp_copy, validate_data};
 
 const FORMATS: &[&str] = &["human", "json", "github", "sarif", "junit"];
 
@@ -43,17 +43,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     let schema = repo().join("../shared/vendor-schemas/sarif-schema-2.1.0.json");
     let validator = validator(&schema);
     for tmp in dirs() {
-        let run = run_in(
-            tmp.path(),
-            &[
-                "validate",
-                "data",
-                "--instance-url",
-                INSTANCE,
-                "--format",
-                "sarif",
-            ],
-        );
+        let run = validate_data(tmp.path(), "sarif");
         let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
         assert_valid(&validator, &doc, "sarif");
         assert!(
@@ -69,17 +59,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
 fn json_validates_against_the_validation_report_schema() {
     let validator = validator(&repo().join("schemas/validation-report.schema.json"));
     for tmp in dirs() {
-        let run = run_in(
-            tmp.path(),
-            &[
-                "validate",
-                "data",
-                "--instance-url",
-                INSTANCE,
-                "--format",
-                "json",
-            ],
-        );
+        let run = validate_data(tmp.path(), "json");
         let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
         assert_valid(&validator, &doc, "json report");
         let report: livechat_schema::models::toolkit::ValidationReport =
@@ -96,17 +76,7 @@ fn json_validates_against_the_validation_report_schema() {
 fn github_junit_sarif_snapshots() {
     let tmp = temp_copy(&repo().join("fixtures/validate/out-of-range"));
     for format in ["github", "junit", "sarif"] {
-        let run = run_in(
-            tmp.path(),
-            &[
-                "validate",
-                "data",
-                "--instance-url",
-                INSTANCE,
-                "--format",
-                format,
-            ],
-        );
+        let run = validate_data(tmp.path(), format);
         let text = stable(&run.stdout);
         let text = without_time(&text);
         insta::assert_snapshot!(format!("out_of_range_{format}"), text);
@@ -189,17 +159,7 @@ fn no_secret_in_any_format() {
     let secrets = secrets();
     for tmp in [temp_copy(&repo().join("fixtures/sample")), broken_sample()] {
         for format in FORMATS {
-            let run = run_in(
-                tmp.path(),
-                &[
-                    "validate",
-                    "data",
-                    "--instance-url",
-                    INSTANCE,
-                    "--format",
-                    format,
-                ],
-            );
+            let run = validate_data(tmp.path(), format);
             for secret in &secrets {
                 // Also the ciphertext's halves (iv and data), in case one is quoted alone.
                 for part in std::iter::once(secret.as_str()).chain(secret.split(':')) {

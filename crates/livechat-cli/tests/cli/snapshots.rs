@@ -3,21 +3,11 @@
 
 use std::path::Path;
 
-use super::{INSTANCE, run_in, stable, temp_copy};
+use super::{INSTANCE, run_in, stable, temp_copy, validate_data};
 
 fn validate(case: &Path, format: &str) -> String {
     let tmp = temp_copy(case);
-    let run = run_in(
-        tmp.path(),
-        &[
-            "validate",
-            "data",
-            "--instance-url",
-            INSTANCE,
-            "--format",
-            format,
-        ],
-    );
+    let run = validate_data(tmp.path(), format);
     assert!(
         run.status == 0 || run.status == 1,
         "status {}: {}",
@@ -91,17 +81,7 @@ fn every_case_reports_its_code() {
             continue;
         }
         let tmp = temp_copy(&case);
-        let run = run_in(
-            tmp.path(),
-            &[
-                "validate",
-                "data",
-                "--instance-url",
-                INSTANCE,
-                "--format",
-                "json",
-            ],
-        );
+        let run = validate_data(tmp.path(), "json");
         if !super::codes_of(&run.stdout)
             .iter()
             .any(|(code, _)| *code == name)
