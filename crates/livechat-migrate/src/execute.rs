@@ -461,12 +461,14 @@ fn fresh(
 ) -> Result<ApplyReport> {
     // Build every step and check every file before writing anything.
     let mut steps = Vec::new();
-    let mut contents: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut contents: Vec<(usize, &crate::plan::NewContent, String)> = Vec::new();
     let mut copies: Vec<(String, Vec<u8>)> = Vec::new();
     let mut made_dirs: BTreeSet<String> = BTreeSet::new();
-    for op in &plan.operations {
+    for op in plan.operations() {
+        let op_path = op.path().file_path();
+        let op_to = op.to().map(|t| t.file_path());
         if op.is_dir() {
-            let rel = op.path.trim_end_matches('/');
+            let rel = op_path.as_str();
             let meta = fsutil::lstat(dir, rel).map_err(|source| MigrateError::Read {
                 path: rel.to_owned(),
                 source,
@@ -478,8 +480,8 @@ fn fresh(
                 step: StepKind::Rmdir,
                 path: rel.to_owned(),
                 to: None,
-                action: op.op.as_str().into(),
-                reason: op.reason.clone(),
+                action: op.kind().as_str().into(),
+                reason: op.reason().to_owned(),
                 original: None,
                 target_original: None,
                 new_sha256: None,
@@ -488,14 +490,14 @@ fn fresh(
             });
             continue;
         }
-        let (original, bytes) = record(dir, &op.path, format!("files/{}", op.path))?;
-        copies.push((op.path.clone(), bytes));
-        let target = op.to.clone().unwrap_or_else(|| op.path.clone());
+        let (original, bytes) = record(dir, &op_path, format!("files/{op_path}"))?;
+        copies.push((op_path.clone(), bytes));
+        let target = op_to.clone().unwrap_or_else(|| op_path.clone());
         // Folders the target needs, created like their source counterparts.
-        if op.to.is_some() {
+        if op_to.is_some() {
             let mut missing = Vec::new();
             let mut p = parent_rel(&target).to_owned();
-            let mut src_parent = parent_rel(&op.path).to_owned();
+            let mut src_parent = parent_rel(&op_path).to_owned();
             while !p.is_empty() && !made_dirs.contains(&p) {
                 let m = fsutil::lstat(dir, &p).map_err(|source| MigrateError::Read {
                     path: p.clone(),
@@ -533,7 +535,7 @@ fn fresh(
                 });
             }
         }
-        let target_original = if op.to.is_some() && op.content.is_some() {
+        let target_original = if op_to.is_some() && op.content().is_some() {
             match fsutil::lstat(dir, &target).map_err(|source| MigrateError::Read {
                 path: target.clone(),
                 source,
@@ -548,24 +550,21 @@ fn fresh(
         } else {
             None
         };
-        let (kind, new_sha256, new_content) = match (&op.content, op.op) {
+        let (kind, new_sha256, new_content) = match (op.content(), op.kind()) {
             (Some(c), _) => {
-                contents.push((steps.len(), c.clone()));
-                (
-                    StepKind::Write,
-                    Some(fsutil::sha256(c)),
-                    Some(format!("new/{}", steps.len())),
-                )
+                // The hash is known once the content is produced into the backup.
+                contents.push((steps.len(), c, op_path.clone()));
+                (StepKind::Write, None, Some(format!("new/{}", steps.len())))
             }
             (None, OpKind::Rename) => (StepKind::Rename, None, None),
             (None, _) => (StepKind::Delete, None, None),
         };
         steps.push(Step {
             step: kind,
-            path: op.path.clone(),
-            to: op.to.clone(),
-            action: op.op.as_str().into(),
-            reason: op.reason.clone(),
+            path: op_path,
+            to: op_to,
+            action: op.kind().as_str().into(),
+            reason: op.reason().to_owned(),
             original: Some(original),
             target_original,
             new_sha256,
@@ -608,8 +607,26 @@ fn fresh(
     if !contents.is_empty() {
         fs::create_dir_all(backup.join("new")).map_err(&err)?;
     }
-    for (i, c) in &contents {
-        write_plain(&backup.join(format!("new/{i}")), c).map_err(&err)?;
+    for (i, c, original) in &contents {
+        // Produced by streaming the original through the recipe into the backup.
+        let src = fsutil::join(dir, original).map_err(|source| MigrateError::Read {
+            path: original.clone(),
+            source,
+        })?;
+        let input = fs::File::open(&src).map_err(|source| MigrateError::Read {
+            path: original.clone(),
+            source,
+        })?;
+        let out = fs::File::create(backup.join(format!("new/{i}"))).map_err(&err)?;
+        let mut out = fsutil::HashWriter::new(io::BufWriter::new(out));
+        c.produce(&mut io::BufReader::new(input), &mut out)
+            .map_err(|source| MigrateError::Read {
+                path: original.clone(),
+                source,
+            })?;
+        let (hash, mut w) = out.finish();
+        w.flush().map_err(&err)?;
+        steps[*i].new_sha256 = Some(hash);
         progress.inc();
     }
     // One syncfs makes every copy durable before the manifest commits the backup.

@@ -46,22 +46,34 @@ pub fn replace_host(s: &str, old: &str, new: &str) -> String {
     out
 }
 
-/// Replaces the host in every string of a JSON value (keys are kept).
-pub fn replace_host_in_value(v: &mut serde_json::Value, old: &str, new: &str) {
+/// Replaces the host in every string of a JSON value (keys are kept); returns
+/// whether anything changed.
+pub fn replace_host_in_value(v: &mut serde_json::Value, old: &str, new: &str) -> bool {
     match v {
         serde_json::Value::String(s) => {
             let r = replace_host(s, old, new);
-            if r != *s {
+            let changed = r != *s;
+            if changed {
                 *s = r;
             }
+            changed
         }
-        serde_json::Value::Array(a) => a
-            .iter_mut()
-            .for_each(|x| replace_host_in_value(x, old, new)),
-        serde_json::Value::Object(o) => o
-            .values_mut()
-            .for_each(|x| replace_host_in_value(x, old, new)),
-        _ => {}
+        // Every element is visited (no short circuit): each one may need the rewrite.
+        serde_json::Value::Array(a) => {
+            let mut changed = false;
+            for x in a.iter_mut() {
+                changed |= replace_host_in_value(x, old, new);
+            }
+            changed
+        }
+        serde_json::Value::Object(o) => {
+            let mut changed = false;
+            for x in o.values_mut() {
+                changed |= replace_host_in_value(x, old, new);
+            }
+            changed
+        }
+        _ => false,
     }
 }
 

@@ -15,9 +15,12 @@ pub mod inventory;
 pub mod plan;
 pub mod prune;
 pub mod rename_domain;
+pub mod transforms;
 
 pub use error::{MigrateError, Result};
 pub use execute::{ApplyOptions, ApplyReport, NoProgress, Progress, RestoreReport, apply, restore};
-pub use plan::{Command, OpKind, Operation, Plan};
+pub use plan::{
+    Command, ContentTransform, NewContent, Op, OpKind, Operation, Plan, RelPath, Summary,
+};
 pub use prune::plan_prune;
 pub use rename_domain::plan_rename_domain;

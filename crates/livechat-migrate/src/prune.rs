@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use livechat_schema::models::Inventory;
 use livechat_schema::names::{RoomLocal, classify_room_local, is_canonical_uuid, parse_channel_id};
@@ -17,8 +18,9 @@ use serde_json::Value;
 
 use crate::error::{MigrateError, Result};
 use crate::fsutil::{self, list_dir, rel_join};
-use crate::plan::{Command, OpKind, Operation, Plan, plugin_json};
+use crate::plan::{Command, ContentTransform, OpKind, Operation, Plan, plugin_json};
 use crate::rename_domain::check_host;
+use crate::transforms::{self, Disable, JsonEdit};
 
 /// What exists in PeerTube's database, indexed for the planner.
 #[derive(Debug, Clone, Default)]
@@ -94,7 +96,7 @@ fn room_channel(
 ) -> Result<Option<HashSet<String>>> {
     let rel = format!("room-channel/room.{host}.json");
     let meta = fsutil::lstat(dir, &rel).map_err(read_err(&rel))?;
-    match meta {
+    let size = match meta {
         None => return Ok(None),
         Some(m) if m.file_type().is_symlink() || !m.is_file() => {
             plan.warn(format!(
@@ -102,8 +104,8 @@ fn room_channel(
             ));
             return Ok(None);
         }
-        Some(_) => {}
-    }
+        Some(m) => m.len(),
+    };
     let bytes = fsutil::read_regular(dir, &rel)
         .map_err(read_err(&rel))?
         .unwrap_or_default();
@@ -167,7 +169,8 @@ fn room_channel(
                 &rel,
                 format!("drops stale entries: {}", reasons.join("; ")),
             )
-            .content(plugin_json(&Value::Object(out))),
+            .size(size)
+            .bytes(plugin_json(&Value::Object(out))),
         );
     }
     Ok(Some(linked))
@@ -185,6 +188,9 @@ fn bot_rooms(
         return Ok(());
     }
     let (entries, _) = list_dir(dir, &rooms_dir).map_err(read_err(&rooms_dir))?;
+    let disable_reason =
+        format!("enabled, but the room is no longer linked in room-channel/room.{host}.json");
+    let mut disable: Option<Arc<dyn ContentTransform>> = None;
     for (name, meta) in entries {
         let Some(room) = name.strip_suffix(".json") else {
             continue;
@@ -210,7 +216,7 @@ fn bot_rooms(
             _ => None,
         };
         if let Some(why) = gone {
-            plan.push(Operation::new(OpKind::Delete, &rel, why));
+            plan.push(Operation::new(OpKind::Delete, &rel, why).size(meta.len()));
             continue;
         }
         let Some(linked) = linked else { continue };
@@ -220,20 +226,16 @@ fn bot_rooms(
         let bytes = fsutil::read_regular(dir, &rel)
             .map_err(read_err(&rel))?
             .unwrap_or_default();
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(mut conf)) => {
-                if conf.get("enabled") == Some(&Value::Bool(true)) {
-                    conf.insert("enabled".into(), Value::Bool(false));
-                    plan.push(
-                        Operation::new(
-                            OpKind::Disable,
-                            &rel,
-                            format!("enabled, but the room is no longer linked in room-channel/room.{host}.json"),
-                        )
-                        .content(plugin_json(&Value::Object(conf))),
-                    );
-                }
+        match serde_json::from_slice::<Value>(&bytes).map(|mut v| Disable.edit(&mut v)) {
+            Ok(Ok(true)) => {
+                let t = disable.get_or_insert_with(|| transforms::shared(Disable));
+                plan.push(
+                    Operation::new(OpKind::Disable, &rel, disable_reason.clone())
+                        .transform(t)
+                        .size(meta.len()),
+                );
             }
+            Ok(Ok(false)) => {}
             _ => plan.warn(format!("{rel} is not a JSON object; left alone")),
         }
     }
@@ -258,11 +260,14 @@ fn channel_files(dir: &Path, ex: &Existing, plan: &mut Plan) -> Result<()> {
                 ));
                 continue;
             }
-            plan.push(Operation::new(
-                OpKind::Delete,
-                rel,
-                format!("channel {id} no longer exists"),
-            ));
+            plan.push(
+                Operation::new(
+                    OpKind::Delete,
+                    rel,
+                    format!("channel {id} no longer exists"),
+                )
+                .size(meta.len()),
+            );
         }
     }
     if is_dir(dir, "emojis/channel")? {
@@ -325,13 +330,17 @@ fn delete_tree(
                 return Ok(false);
             }
         } else if meta.is_file() {
-            ops.push(Operation::new(OpKind::Delete, child, why));
+            ops.push(Operation::new(OpKind::Delete, child, why.to_owned()).size(meta.len()));
         } else {
             plan.warn(format!("{child} is not a regular file; {rel}/ left alone"));
             return Ok(false);
         }
     }
-    ops.push(Operation::new(OpKind::Delete, format!("{rel}/"), why));
+    ops.push(Operation::new(
+        OpKind::Delete,
+        format!("{rel}/"),
+        why.to_owned(),
+    ));
     Ok(true)
 }
 
@@ -355,11 +364,9 @@ fn video_infos(dir: &Path, ex: &Existing, plan: &mut Plan) -> Result<()> {
                 ));
                 continue;
             }
-            plan.push(Operation::new(
-                OpKind::Delete,
-                rel,
-                "the video no longer exists",
-            ));
+            plan.push(
+                Operation::new(OpKind::Delete, rel, "the video no longer exists").size(meta.len()),
+            );
         }
     }
     if is_dir(dir, "videoInfos/remote")? {
@@ -385,11 +392,10 @@ fn video_infos(dir: &Path, ex: &Existing, plan: &mut Plan) -> Result<()> {
                     continue;
                 }
                 any = true;
-                plan.push(Operation::new(
-                    OpKind::Delete,
-                    rel,
-                    "the video no longer exists",
-                ));
+                plan.push(
+                    Operation::new(OpKind::Delete, rel, "the video no longer exists")
+                        .size(meta.len()),
+                );
             }
             if any && emptied {
                 plan.push(Operation::new(

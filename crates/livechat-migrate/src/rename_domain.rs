@@ -9,13 +9,15 @@
 //! `videoInfos/remote/` or `channelConfigurationOptions/`.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::error::{MigrateError, Result};
 use crate::fsutil::{self, list_dir, rel_join};
-use crate::hosts::{prosody_encode, replace_host, replace_host_in_value};
-use crate::plan::{Command, OpKind, Operation, Plan, js_key_order, plugin_json};
+use crate::hosts::{prosody_encode, replace_host};
+use crate::plan::{Command, ContentTransform, OpKind, Operation, Plan, js_key_order, plugin_json};
+use crate::transforms::{self, EmojiUrls, Hosts, JsonEdit, StringAt};
 
 /// Checks that a host given on the command line is a normalised host name.
 pub fn check_host(host: &str) -> Result<()> {
@@ -70,7 +72,8 @@ pub fn plan_rename_domain(dir: &Path, from: &str, to: &str) -> Result<Plan> {
 /// What `lstat` says about a path, folded into the cases a planner cares about.
 enum Found {
     Absent,
-    File,
+    /// A regular file, with its size.
+    File(u64),
     Dir,
     /// A symbolic link or something else that is never followed or touched.
     Other(&'static str),
@@ -80,7 +83,7 @@ fn found(dir: &Path, rel: &str) -> Result<Found> {
     Ok(match fsutil::lstat(dir, rel).map_err(read_err(rel))? {
         None => Found::Absent,
         Some(m) if m.file_type().is_symlink() => Found::Other("a symbolic link"),
-        Some(m) if m.is_file() => Found::File,
+        Some(m) if m.is_file() => Found::File(m.len()),
         Some(m) if m.is_dir() => Found::Dir,
         Some(_) => Found::Other("not a regular file"),
     })
@@ -97,9 +100,9 @@ fn read_json(dir: &Path, rel: &str) -> Result<(Vec<u8>, Option<Value>)> {
 fn room_channel(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> {
     let old = format!("room-channel/room.{from}.json");
     let new = format!("room-channel/room.{to}.json");
-    match found(dir, &old)? {
+    let size = match found(dir, &old)? {
         Found::Absent => return Ok(()),
-        Found::File => {}
+        Found::File(size) => size,
         Found::Dir => {
             plan.warn(format!("{old} is a folder; left alone"));
             return Ok(());
@@ -108,7 +111,7 @@ fn room_channel(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()>
             plan.warn(format!("{old} is {what}; not followed, left alone"));
             return Ok(());
         }
-    }
+    };
     match found(dir, &new)? {
         Found::Absent => plan.push(
             Operation::new(
@@ -116,17 +119,21 @@ fn room_channel(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()>
                 &old,
                 "the room-channel index of the old MUC domain becomes the new domain's, content unchanged",
             )
-            .to(&new),
+            .to(&new)
+            .size(size),
         ),
-        Found::File => {
+        Found::File(_) => {
             let (old_bytes, old_v) = read_json(dir, &old)?;
             let (new_bytes, new_v) = read_json(dir, &new)?;
             if old_bytes == new_bytes {
-                plan.push(Operation::new(
-                    OpKind::Delete,
-                    &old,
-                    format!("{new} already exists with identical content"),
-                ));
+                plan.push(
+                    Operation::new(
+                        OpKind::Delete,
+                        &old,
+                        format!("{new} already exists with identical content"),
+                    )
+                    .size(size),
+                );
                 return Ok(());
             }
             match (old_v, new_v) {
@@ -147,7 +154,8 @@ fn room_channel(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()>
                             format!("merged into the existing {new} (union per channel)"),
                         )
                         .to(&new)
-                        .content(plugin_json(&Value::Object(merged))),
+                        .size(size)
+                        .bytes(plugin_json(&Value::Object(merged))),
                     );
                 }
                 _ => plan.error(format!(
@@ -220,7 +228,7 @@ fn bot(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> {
     match found(dir, &old_dir)? {
         Found::Absent => return Ok(()),
         Found::Dir => {}
-        Found::File | Found::Other(_) => {
+        Found::File(_) | Found::Other(_) => {
             plan.warn(format!(
                 "{old_dir} is not a folder (or is a symbolic link); left alone"
             ));
@@ -236,27 +244,33 @@ fn bot(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> {
             return Ok(());
         }
     }
-    let mut dirs = Vec::new();
-    let mut winners = 0usize;
-    let complete = bot_walk(
-        dir,
-        &old_dir,
-        "",
-        from,
-        to,
-        &new_dir,
-        plan,
-        &mut dirs,
-        &mut winners,
-    )?;
+    let mut walk = BotWalk {
+        old_dir: &old_dir,
+        new_dir: &new_dir,
+        moderation: StringAt {
+            pointer: "/connection/domain",
+            from: format!("bot.{from}"),
+            to: format!("bot.{to}"),
+        },
+        room: StringAt {
+            pointer: "/domain",
+            from: format!("room.{from}"),
+            to: format!("room.{to}"),
+        },
+        moderation_t: None,
+        room_t: None,
+        dirs: Vec::new(),
+        winners: 0,
+    };
+    let complete = walk.walk(dir, "", plan)?;
+    let BotWalk { dirs, winners, .. } = walk;
     if winners > 0 {
         plan.warn(format!(
             "{winners} bot file(s) already exist under {new_dir}/ and win over those of {old_dir}/"
         ));
     }
     if complete {
-        dirs.reverse();
-        for d in dirs {
+        for d in dirs.into_iter().rev() {
             plan.push(Operation::new(
                 OpKind::Delete,
                 format!("{d}/"),
@@ -267,111 +281,112 @@ fn bot(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments, reason = "a private recursive walk")]
-fn bot_walk(
-    dir: &Path,
-    old_dir: &str,
-    sub: &str,
-    from: &str,
-    to: &str,
-    new_dir: &str,
-    plan: &mut Plan,
-    dirs: &mut Vec<String>,
-    winners: &mut usize,
-) -> Result<bool> {
-    let here = if sub.is_empty() {
-        old_dir.to_owned()
-    } else {
-        rel_join(old_dir, sub)
-    };
-    dirs.push(here.clone());
-    let (entries, bad) = list_dir(dir, &here).map_err(read_err(&here))?;
-    let mut complete = bad.is_empty();
-    for b in bad {
-        plan.warn(format!(
-            "{here}/{b:?} has an unsafe or non-UTF-8 name; left alone"
-        ));
-    }
-    for (name, meta) in entries {
-        let rel_sub = rel_join(sub, &name);
-        let src = rel_join(old_dir, &rel_sub);
-        let dst = rel_join(new_dir, &rel_sub);
-        if meta.file_type().is_symlink() {
-            plan.warn(format!(
-                "{src} is a symbolic link; not followed, left alone"
-            ));
-            complete = false;
-        } else if meta.is_dir() {
-            complete &= bot_walk(
-                dir, old_dir, &rel_sub, from, to, new_dir, plan, dirs, winners,
-            )?;
-        } else if !meta.is_file() {
-            plan.warn(format!("{src} is not a regular file; left alone"));
-            complete = false;
-        } else if !matches!(found(dir, &dst)?, Found::Absent) {
-            *winners += 1;
-            plan.push(Operation::new(
-                OpKind::Delete,
-                &src,
-                format!("{dst} already exists under the new MUC domain and wins"),
-            ));
+/// The walk of the old bot folder: what moves where, and the transforms its files
+/// share.
+struct BotWalk<'a> {
+    old_dir: &'a str,
+    new_dir: &'a str,
+    moderation: StringAt,
+    room: StringAt,
+    moderation_t: Option<Arc<dyn ContentTransform>>,
+    room_t: Option<Arc<dyn ContentTransform>>,
+    dirs: Vec<String>,
+    winners: usize,
+}
+
+impl BotWalk<'_> {
+    /// Plans the files below `sub`; returns whether every entry can move (so the
+    /// emptied folders can be removed).
+    fn walk(&mut self, dir: &Path, sub: &str, plan: &mut Plan) -> Result<bool> {
+        let here = if sub.is_empty() {
+            self.old_dir.to_owned()
         } else {
-            let (bytes, value) = read_json(dir, &src)?;
-            let rewritten = match (rel_sub.as_str(), value) {
-                ("moderation.json", Some(mut v)) => {
-                    let want = format!("bot.{from}");
-                    match v.pointer_mut("/connection/domain") {
-                        Some(Value::String(d)) if *d == want => {
-                            *d = format!("bot.{to}");
-                            Some((v, format!("connection.domain bot.{from} -> bot.{to}")))
-                        }
-                        _ => {
-                            plan.warn(format!(
-                                "{src}: connection.domain is not bot.{from}; moved unchanged"
-                            ));
-                            None
-                        }
-                    }
-                }
-                (r, Some(mut v)) if r.starts_with("rooms/") && r.ends_with(".json") => {
-                    let want = format!("room.{from}");
-                    match v.get_mut("domain") {
-                        Some(Value::String(d)) if *d == want => {
-                            *d = format!("room.{to}");
-                            Some((v, format!("domain room.{from} -> room.{to}")))
-                        }
-                        _ => {
-                            plan.warn(format!("{src}: domain is not room.{from}; moved unchanged"));
-                            None
-                        }
-                    }
-                }
-                (r, None) if r == "moderation.json" || r.starts_with("rooms/") => {
-                    if !bytes.is_empty() {
-                        plan.warn(format!("{src} is not JSON; moved unchanged"));
-                    }
-                    None
-                }
-                _ => None,
-            };
-            match rewritten {
-                Some((v, what)) => plan.push(
+            rel_join(self.old_dir, sub)
+        };
+        self.dirs.push(here.clone());
+        let (entries, bad) = list_dir(dir, &here).map_err(read_err(&here))?;
+        let mut complete = bad.is_empty();
+        for b in bad {
+            plan.warn(format!(
+                "{here}/{b:?} has an unsafe or non-UTF-8 name; left alone"
+            ));
+        }
+        for (name, meta) in entries {
+            let rel_sub = rel_join(sub, &name);
+            let src = rel_join(self.old_dir, &rel_sub);
+            let dst = rel_join(self.new_dir, &rel_sub);
+            if meta.file_type().is_symlink() {
+                plan.warn(format!(
+                    "{src} is a symbolic link; not followed, left alone"
+                ));
+                complete = false;
+            } else if meta.is_dir() {
+                complete &= self.walk(dir, &rel_sub, plan)?;
+            } else if !meta.is_file() {
+                plan.warn(format!("{src} is not a regular file; left alone"));
+                complete = false;
+            } else if !matches!(found(dir, &dst)?, Found::Absent) {
+                self.winners += 1;
+                plan.push(
                     Operation::new(
-                        OpKind::Rename,
+                        OpKind::Delete,
                         &src,
-                        format!("bot file moves to the new MUC domain, {what}"),
+                        format!("{dst} already exists under the new MUC domain and wins"),
                     )
-                    .to(&dst)
-                    .content(plugin_json(&v)),
-                ),
-                None => plan.push(
-                    Operation::new(OpKind::Rename, &src, "bot file moves to the new MUC domain")
-                        .to(&dst),
-                ),
+                    .size(meta.len()),
+                );
+            } else {
+                let op = self.file(dir, &rel_sub, &src, plan)?;
+                plan.push(op.to(&dst).size(meta.len()));
             }
         }
+        Ok(complete)
     }
-    Ok(complete)
+
+    /// The move of one bot file, with its domain rewritten on the way when it has
+    /// the old one.
+    fn file(&mut self, dir: &Path, rel_sub: &str, src: &str, plan: &mut Plan) -> Result<Operation> {
+        let moves = || Operation::new(OpKind::Rename, src, "bot file moves to the new MUC domain");
+        let is_room = rel_sub.starts_with("rooms/") && rel_sub.ends_with(".json");
+        if rel_sub != "moderation.json" && !rel_sub.starts_with("rooms/") {
+            return Ok(moves());
+        }
+        let (bytes, value) = read_json(dir, src)?;
+        let Some(mut v) = value else {
+            if !bytes.is_empty() {
+                plan.warn(format!("{src} is not JSON; moved unchanged"));
+            }
+            return Ok(moves());
+        };
+        let (edit, slot, what) = if rel_sub == "moderation.json" {
+            (
+                &self.moderation,
+                &mut self.moderation_t,
+                "connection.domain",
+            )
+        } else if is_room {
+            (&self.room, &mut self.room_t, "domain")
+        } else {
+            return Ok(moves());
+        };
+        if edit.edit(&mut v).is_err() {
+            plan.warn(format!(
+                "{src}: {what} is not {}; moved unchanged",
+                edit.from
+            ));
+            return Ok(moves());
+        }
+        let t = slot.get_or_insert_with(|| transforms::shared(edit.clone()));
+        Ok(Operation::new(
+            OpKind::Rename,
+            src,
+            format!(
+                "bot file moves to the new MUC domain, {what} {} -> {}",
+                edit.from, edit.to
+            ),
+        )
+        .transform(t))
+    }
 }
 
 fn tokens(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> {
@@ -406,17 +421,21 @@ fn tokens(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> {
                     &src,
                     "the user's tokens follow the new host, content unchanged",
                 )
-                .to(&dst),
+                .to(&dst)
+                .size(meta.len()),
             ),
-            Found::File => {
+            Found::File(_) => {
                 let a = fsutil::read_regular(dir, &src).map_err(read_err(&src))?;
                 let b = fsutil::read_regular(dir, &dst).map_err(read_err(&dst))?;
                 if a == b {
-                    plan.push(Operation::new(
-                        OpKind::Delete,
-                        &src,
-                        format!("{dst} already exists with identical content"),
-                    ));
+                    plan.push(
+                        Operation::new(
+                            OpKind::Delete,
+                            &src,
+                            format!("{dst} already exists with identical content"),
+                        )
+                        .size(meta.len()),
+                    );
                 } else {
                     plan.error(format!(
                         "{src} cannot be renamed: {dst} already exists with different content"
@@ -434,6 +453,12 @@ fn video_infos(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> 
         return Ok(());
     }
     let (entries, _) = list_dir(dir, "videoInfos/local").map_err(read_err("videoInfos/local"))?;
+    let edit = Hosts {
+        from: from.to_owned(),
+        to: to.to_owned(),
+    };
+    let reason = format!("the JID, hosts and URLs name {to} instead of {from}");
+    let mut shared: Option<Arc<dyn ContentTransform>> = None;
     for (name, meta) in entries {
         let rel = format!("videoInfos/local/{name}");
         if !name.ends_with(".json") {
@@ -448,16 +473,12 @@ fn video_infos(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> 
         let (bytes, value) = read_json(dir, &rel)?;
         match value {
             Some(mut v) => {
-                let before = v.clone();
-                replace_host_in_value(&mut v, from, to);
-                if v != before {
+                if edit.edit(&mut v) == Ok(true) {
+                    let t = shared.get_or_insert_with(|| transforms::shared(edit.clone()));
                     plan.push(
-                        Operation::new(
-                            OpKind::Rewrite,
-                            &rel,
-                            format!("the JID, hosts and URLs name {to} instead of {from}"),
-                        )
-                        .content(plugin_json(&v)),
+                        Operation::new(OpKind::Rewrite, &rel, reason.clone())
+                            .transform(t)
+                            .size(meta.len()),
                     );
                 }
             }
@@ -478,13 +499,19 @@ fn emojis(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> {
         return Ok(());
     }
     let (entries, _) = list_dir(dir, "emojis/channel").map_err(read_err("emojis/channel"))?;
+    let edit = EmojiUrls {
+        from: from.to_owned(),
+        to: to.to_owned(),
+    };
+    let reason = format!("the emoji URLs name {to} instead of {from}");
+    let mut shared: Option<Arc<dyn ContentTransform>> = None;
     for (name, meta) in entries {
         if !meta.is_dir() {
             continue;
         }
         let rel = format!("emojis/channel/{name}/definition.json");
-        match found(dir, &rel)? {
-            Found::File => {}
+        let size = match found(dir, &rel)? {
+            Found::File(size) => size,
             Found::Absent => continue,
             _ => {
                 plan.warn(format!(
@@ -492,32 +519,18 @@ fn emojis(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> {
                 ));
                 continue;
             }
-        }
+        };
         let (_, value) = read_json(dir, &rel)?;
         let Some(mut v) = value else {
             plan.warn(format!("{rel} is not JSON; left alone"));
             continue;
         };
-        let mut changed = false;
-        if let Some(Value::Array(list)) = v.get_mut("customEmojis") {
-            for e in list.iter_mut() {
-                if let Some(Value::String(url)) = e.get_mut("url") {
-                    let r = replace_host(url, from, to);
-                    if r != *url {
-                        *url = r;
-                        changed = true;
-                    }
-                }
-            }
-        }
-        if changed {
+        if edit.edit(&mut v) == Ok(true) {
+            let t = shared.get_or_insert_with(|| transforms::shared(edit.clone()));
             plan.push(
-                Operation::new(
-                    OpKind::Rewrite,
-                    &rel,
-                    format!("the emoji URLs name {to} instead of {from}"),
-                )
-                .content(plugin_json(&v)),
+                Operation::new(OpKind::Rewrite, &rel, reason.clone())
+                    .transform(t)
+                    .size(size),
             );
         }
     }
