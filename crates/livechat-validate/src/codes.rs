@@ -1,359 +1,501 @@
-//! The stable diagnostic codes. Each has a default severity and a one-line summary,
-//! documented in `docs/diagnostics.md` and printed by `livechat-data explain CODE`.
+//! The stable diagnostic codes, each defined once: its id, rule name, default
+//! severity, one-line summary, fix applicability and explanation page. The page is a
+//! Markdown file `codes/<id>.md` beside this module, included at build time; the
+//! table below is the only list. `livechat-data explain CODE`, `docs/diagnostics.md`
+//! (written by `cargo xtask codegen`), SARIF rules and the `fix` planner all read it.
 //!
-//! This module owns the list only: rules pick a code from it, they never invent one.
-//! A code, once released, keeps its id; the severity of a finding may differ from the
-//! default when the plugin's behaviour depends on where the file sits (a file the
-//! plugin never reads is at most a warning).
+//! This module owns the definitions only: rules pick a code from it, they never
+//! invent one, and nothing here checks data or renders text for a terminal. A code,
+//! once released, keeps its id; the severity of a finding may differ from the default
+//! when the plugin's behaviour depends on the value or on where the file sits (a file
+//! the plugin never reads is at most a warning).
 
 use crate::Severity;
 
-/// A diagnostic code.
+/// What `livechat-data fix` may do about a code's findings (issue 11). The
+/// distinction follows ruff's applicability: whether the plugin reads the result as
+/// it read the original.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    /// The plugin reads the repaired file exactly as it read the original; the file is
+    /// only put in the canonical form v14 writes. Applied by default.
+    Safe,
+    /// The file is removed or rebuilt so that the plugin regenerates it itself (its
+    /// next start or sync). Applied by default.
+    Regenerate,
+    /// The repair changes what the plugin does; applied only when asked for.
+    Unsafe,
+    /// Nothing can be done without a person: the page says what to do.
+    None,
+}
+
+impl Fix {
+    /// The lower-case word used in reports and docs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fix::Safe => "safe",
+            Fix::Regenerate => "regenerate",
+            Fix::Unsafe => "unsafe",
+            Fix::None => "none",
+        }
+    }
+}
+
+/// A diagnostic code and everything said about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodeInfo {
+    /// The stable id, kebab-case (`legacy-shape`).
     pub code: &'static str,
+    /// A readable rule name in PascalCase (`LegacyShape`), SARIF's `name`.
+    pub name: &'static str,
+    /// The default severity; a finding may differ (see the module comment).
     pub severity: Severity,
+    /// One line, lower-case, no trailing period.
     pub summary: &'static str,
+    /// What `fix` can do about it.
+    pub fix: Fix,
+    /// A short note on the fix: what it does, or why there is none.
+    pub fix_note: &'static str,
+    /// The explanation page (Markdown, the sections of [`PAGE_SECTIONS`]).
+    pub page: &'static str,
 }
 
-const fn e(code: &'static str, summary: &'static str) -> CodeInfo {
-    CodeInfo {
-        code,
-        severity: Severity::Error,
-        summary,
-    }
-}
-
-const fn w(code: &'static str, summary: &'static str) -> CodeInfo {
-    CodeInfo {
-        code,
-        severity: Severity::Warning,
-        summary,
-    }
-}
-
-// Engine codes: reading and parsing.
-pub const JSON_SYNTAX: &str = "json-syntax";
-pub const NOT_UTF8: &str = "not-utf8";
-pub const EMPTY_FILE: &str = "empty-file";
-pub const SCHEMA: &str = "schema";
-pub const UNKNOWN_FILE: &str = "unknown-file";
-pub const UNREADABLE: &str = "unreadable";
-pub const NOT_A_FILE: &str = "not-a-file";
-pub const SYMLINK_OUTSIDE: &str = "symlink-outside";
-pub const FILE_TOO_LARGE: &str = "file-too-large";
-pub const INSTANCE_UNKNOWN: &str = "instance-unknown";
-pub const DUPLICATE_KEY: &str = "duplicate-key";
-
-// Per-file rules: how the plugin reads a value.
-pub const WRONG_TYPE: &str = "wrong-type";
-pub const MISSING_FIELD: &str = "missing-field";
-pub const OUT_OF_RANGE: &str = "out-of-range";
-pub const INVALID_VALUE: &str = "invalid-value";
-pub const NON_CANONICAL_INTEGER: &str = "non-canonical-integer";
-pub const NON_CANONICAL_VALUE: &str = "non-canonical-value";
-pub const TRUTHY_COERCION: &str = "truthy-coercion";
-pub const FALSY_DROPPED: &str = "falsy-dropped";
-pub const NULL_DEFAULTED: &str = "null-defaulted";
-pub const CONTROL_CHARS: &str = "control-chars";
-pub const TRAILING_CHAR_STRIPPED: &str = "trailing-char-stripped";
-pub const WHITESPACE_REMOVED: &str = "whitespace-removed";
-pub const EMPTY_ENTRY_DROPPED: &str = "empty-entry-dropped";
-pub const UNKNOWN_KEY: &str = "unknown-key";
-pub const LEGACY_SHAPE: &str = "legacy-shape";
-pub const TERMS_TOO_LONG: &str = "terms-too-long";
-pub const REGEXP_INVALID: &str = "regexp-invalid";
-pub const REGEXP_JOIN_INVALID: &str = "regexp-join-invalid";
-pub const REGEXP_UNVERIFIABLE: &str = "regexp-unverifiable";
-pub const REGEXP_FLAGS_INVALID: &str = "regexp-flags-invalid";
-pub const ENTRY_DROPPED: &str = "entry-dropped";
-pub const FIELD_DROPPED: &str = "field-dropped";
-pub const HOST_INVALID: &str = "host-invalid";
-pub const URL_INVALID: &str = "url-invalid";
-pub const TIMESTAMP_INVALID: &str = "timestamp-invalid";
-pub const TIMESTAMP_SUSPICIOUS: &str = "timestamp-suspicious";
-pub const HANDLER_SKIPPED: &str = "handler-skipped";
-pub const HANDLER_INVALID: &str = "handler-invalid";
-pub const DUPLICATE_HANDLER_ID: &str = "duplicate-handler-id";
-pub const SYNC_CRASH: &str = "sync-crash";
-pub const EMOJI_URL_INVALID: &str = "emoji-url-invalid";
-pub const EMOJI_SHORTNAME_INVALID: &str = "emoji-shortname-invalid";
-pub const EMOJI_TOO_MANY: &str = "emoji-too-many";
-pub const EMOJI_DUPLICATE_SHORTNAME: &str = "emoji-duplicate-shortname";
-pub const TOKEN_UNDECRYPTABLE: &str = "token-undecryptable";
-pub const TOKEN_DUPLICATE_ID: &str = "token-duplicate-id";
-pub const FILE_NAME_NOT_CANONICAL: &str = "file-name-not-canonical";
-pub const FILE_NAME_MISMATCH: &str = "file-name-mismatch";
-pub const ROOM_DOMAIN_MISMATCH: &str = "room-domain-mismatch";
-pub const ROOM_LOCAL_INVALID: &str = "room-local-invalid";
-pub const ROOM_DUPLICATE_IN_CHANNEL: &str = "room-duplicate-in-channel";
-pub const ROOM_CHANNEL_DATA_LOST: &str = "room-channel-data-lost";
-
-// Cross-file rules.
-pub const OTHER_MUC_DOMAIN: &str = "other-muc-domain";
-pub const ROOM_NOT_LINKED: &str = "room-not-linked";
-pub const ROOM_CHANNEL_NO_CONFIG: &str = "room-channel-no-config";
-pub const ROOM_BOT_DISABLED: &str = "room-bot-disabled";
-pub const ROOM_LISTED_BUT_DISABLED: &str = "room-listed-but-disabled";
-pub const ROOM_OUT_OF_DATE: &str = "room-out-of-date";
-pub const ROOM_UNDER_TWO_CHANNELS: &str = "room-under-two-channels";
-pub const ROOM_SHAPES_MIXED: &str = "room-shapes-mixed";
-pub const ROOM_CHANNEL_KEY_MISMATCH: &str = "room-channel-key-mismatch";
-pub const ROOM_TYPE_MISMATCH: &str = "room-type-mismatch";
-pub const EMOJI_FILE_MISSING: &str = "emoji-file-missing";
-pub const EMOJI_FILE_ORPHAN: &str = "emoji-file-orphan";
-pub const EMOJI_FILE_TOO_LARGE: &str = "emoji-file-too-large";
-pub const EMOJI_FILE_CONTENT: &str = "emoji-file-content";
-pub const EMOJI_FILE_NAME_INVALID: &str = "emoji-file-name-invalid";
-pub const EMOJI_FILES_WITHOUT_DEFINITION: &str = "emoji-files-without-definition";
-pub const BOT_DOMAIN_MISMATCH: &str = "bot-domain-mismatch";
-pub const BOT_MODERATION_MISSING: &str = "bot-moderation-missing";
-pub const TOKEN_OTHER_DOMAIN: &str = "token-other-domain";
-pub const VIDEO_INFOS_JID_MISMATCH: &str = "video-infos-jid-mismatch";
-pub const VIDEO_INFOS_HOST_MISMATCH: &str = "video-infos-host-mismatch";
-
-/// Every code, in the order `docs/diagnostics.md` lists them.
-pub const ALL: &[CodeInfo] = &[
-    e(JSON_SYNTAX, "the file is not valid JSON"),
-    e(NOT_UTF8, "the file is not UTF-8 text"),
-    e(EMPTY_FILE, "the file is empty"),
-    e(
-        SCHEMA,
-        "the value does not match the kind's JSON Schema and no plugin rule explains it",
-    ),
-    w(
-        UNKNOWN_FILE,
-        "the path matches no file the plugin writes or reads",
-    ),
-    e(UNREADABLE, "the file or folder cannot be read"),
-    e(
-        NOT_A_FILE,
-        "a folder or special file sits where the plugin expects a file",
-    ),
-    e(
-        SYMLINK_OUTSIDE,
-        "a symbolic link points outside the data directory",
-    ),
-    e(
-        FILE_TOO_LARGE,
-        "the file is too large to be one the plugin wrote",
-    ),
-    w(
-        DUPLICATE_KEY,
-        "a key appears twice in an object: JSON.parse keeps the last value",
-    ),
-    w(
-        INSTANCE_UNKNOWN,
-        "the instance host is unknown, so the checks that need it were skipped",
-    ),
-    e(WRONG_TYPE, "a value has a type the plugin refuses"),
-    e(MISSING_FIELD, "a field the plugin requires is missing"),
-    e(
-        OUT_OF_RANGE,
-        "a number is outside the range the plugin accepts",
-    ),
-    e(INVALID_VALUE, "a value the plugin refuses or cannot use"),
-    w(
-        NON_CANONICAL_INTEGER,
-        "an integer written as a string or a float: the plugin reads it with parseInt or Math.trunc",
-    ),
-    w(
-        NON_CANONICAL_VALUE,
-        "a value the plugin reads but normalises (case, coercion) and never writes as such",
-    ),
-    w(
-        TRUTHY_COERCION,
-        "a non-boolean the reader coerces with `!!`: say what it becomes",
-    ),
-    w(
-        FALSY_DROPPED,
-        "a falsy optional value the plugin silently drops",
-    ),
-    w(NULL_DEFAULTED, "a null the plugin replaces by its default"),
-    w(CONTROL_CHARS, "control characters the plugin strips"),
-    w(
-        TRAILING_CHAR_STRIPPED,
-        "a trailing character the plugin strips from the bot's nickname",
-    ),
-    w(
-        WHITESPACE_REMOVED,
-        "whitespace the plugin removes from a command name",
-    ),
-    w(
-        EMPTY_ENTRY_DROPPED,
-        "an empty or whitespace-only entry the plugin drops",
-    ),
-    w(UNKNOWN_KEY, "a key the plugin (or the bot) ignores"),
-    w(
-        LEGACY_SHAPE,
-        "an older shape v14 still reads (never written by v14)",
-    ),
-    e(
-        TERMS_TOO_LONG,
-        "the channel terms exceed 400 UTF-16 code units",
-    ),
-    e(
-        REGEXP_INVALID,
-        "a regular expression JavaScript cannot compile",
-    ),
-    e(
-        REGEXP_JOIN_INVALID,
-        "regular expressions that compile alone but not once joined by the plugin",
-    ),
-    w(
-        REGEXP_UNVERIFIABLE,
-        "a regular expression this tool cannot judge exactly (the `v` flag's set syntax)",
-    ),
-    e(
-        REGEXP_FLAGS_INVALID,
-        "regular expression flags JavaScript refuses",
-    ),
-    w(ENTRY_DROPPED, "an array entry the reader skips"),
-    w(
-        FIELD_DROPPED,
-        "a field the reader drops because it is invalid",
-    ),
-    e(HOST_INVALID, "a host the plugin refuses"),
-    e(URL_INVALID, "a URL the plugin or Prosody cannot use"),
-    e(
-        TIMESTAMP_INVALID,
-        "a last-update timestamp the plugin treats as missing (it re-fetches)",
-    ),
-    w(
-        TIMESTAMP_SUSPICIOUS,
-        "a last-update timestamp that is not an integer or lies in the future",
-    ),
-    e(
-        HANDLER_SKIPPED,
-        "a bot handler the bot drops with an error (no type, no id, unknown type): it never runs",
-    ),
-    e(
-        HANDLER_INVALID,
-        "a bot handler whose options make the bot throw",
-    ),
-    w(
-        DUPLICATE_HANDLER_ID,
-        "two handlers share an id: the second only reloads the first",
-    ),
-    e(
-        SYNC_CRASH,
-        "a room file that makes the plugin's room sync throw (the whole batch fails)",
-    ),
-    e(EMOJI_URL_INVALID, "an emoji URL the plugin refuses on save"),
-    e(
-        EMOJI_SHORTNAME_INVALID,
-        "an emoji short name the plugin refuses",
-    ),
-    e(EMOJI_TOO_MANY, "more than 200 custom emojis"),
-    w(
-        EMOJI_DUPLICATE_SHORTNAME,
-        "an emoji short name used twice (the last one wins in the chat)",
-    ),
-    e(
-        TOKEN_UNDECRYPTABLE,
-        "an encrypted token the plugin cannot decrypt: the whole file is unusable",
-    ),
-    w(TOKEN_DUPLICATE_ID, "two tokens share an id"),
-    w(
-        FILE_NAME_NOT_CANONICAL,
-        "a file or folder name the plugin never builds, so it never reads the file",
-    ),
-    e(
-        FILE_NAME_MISMATCH,
-        "a file name that disagrees with the file's content",
-    ),
-    e(
-        ROOM_DOMAIN_MISMATCH,
-        "a bot room file whose domain is not its folder's MUC domain",
-    ),
-    w(
-        ROOM_LOCAL_INVALID,
-        "a room-channel entry that is neither a video UUID nor channel.N",
-    ),
-    w(
-        ROOM_DUPLICATE_IN_CHANNEL,
-        "a room listed twice under one channel",
-    ),
-    e(
-        ROOM_CHANNEL_DATA_LOST,
-        "a room-channel file the plugin reads as empty: every link is lost",
-    ),
-    w(
-        OTHER_MUC_DOMAIN,
-        "files of a MUC domain other than the instance's: leftovers of a domain change",
-    ),
-    e(
-        ROOM_NOT_LINKED,
-        "an enabled bot room file whose room no channel lists in room-channel",
-    ),
-    e(
-        ROOM_CHANNEL_NO_CONFIG,
-        "an enabled bot room file linked to a channel without a valid configuration",
-    ),
-    e(
-        ROOM_BOT_DISABLED,
-        "an enabled bot room file linked to a channel whose bot is disabled",
-    ),
-    w(
-        ROOM_LISTED_BUT_DISABLED,
-        "a room linked to a channel with the bot enabled, but its room file is disabled",
-    ),
-    w(
-        ROOM_OUT_OF_DATE,
-        "a bot room file that differs from what the plugin regenerates from the channel",
-    ),
-    w(ROOM_UNDER_TWO_CHANNELS, "a room listed under two channels"),
-    w(
-        ROOM_SHAPES_MIXED,
-        "video and channel room names mixed (leftovers of a room type change)",
-    ),
-    w(
-        ROOM_CHANNEL_KEY_MISMATCH,
-        "a channel.N room listed under another channel than N",
-    ),
-    w(
-        ROOM_TYPE_MISMATCH,
-        "a room name of the other room type than the instance's setting",
-    ),
-    e(EMOJI_FILE_MISSING, "an emoji URL whose file does not exist"),
-    w(
-        EMOJI_FILE_ORPHAN,
-        "an emoji file no entry references (deleted at the next save)",
-    ),
-    w(EMOJI_FILE_TOO_LARGE, "an emoji file over 30720 bytes"),
-    w(
-        EMOJI_FILE_CONTENT,
-        "an emoji file whose content does not match its extension",
-    ),
-    w(
-        EMOJI_FILE_NAME_INVALID,
-        "an emoji file name the plugin never serves",
-    ),
-    w(
-        EMOJI_FILES_WITHOUT_DEFINITION,
-        "emoji files without a definition.json: the plugin serves none of them",
-    ),
-    e(
-        BOT_DOMAIN_MISMATCH,
-        "moderation.json's connection.domain is not the instance's bot domain",
-    ),
-    w(
-        BOT_MODERATION_MISSING,
-        "bot room files without moderation.json (regenerated at the next start)",
-    ),
-    w(
-        TOKEN_OTHER_DOMAIN,
-        "a token file of another domain: never looked up",
-    ),
-    w(
-        VIDEO_INFOS_JID_MISMATCH,
-        "a local videoInfos JID that does not match the instance or the room type",
-    ),
-    w(
-        VIDEO_INFOS_HOST_MISMATCH,
-        "a videoInfos host or URL that does not match its folder or the instance",
-    ),
+/// The headings every page has, in this order (a test checks each page).
+pub const PAGE_SECTIONS: [&str; 4] = [
+    "What the plugin does",
+    "Example",
+    "Why it matters",
+    "How to fix",
 ];
+
+impl CodeInfo {
+    /// The body of one section of the page (`heading` from [`PAGE_SECTIONS`]),
+    /// trimmed; `None` when the page lacks it.
+    pub fn section(&self, heading: &str) -> Option<&'static str> {
+        section(self.page, heading)
+    }
+}
+
+/// The body of the `## heading` section of a page, up to the next `## ` heading.
+fn section(page: &'static str, heading: &str) -> Option<&'static str> {
+    let mut offset = 0;
+    let mut start = None;
+    for line in page.split_inclusive('\n') {
+        let title = line.trim_end().strip_prefix("## ");
+        match (start, title) {
+            (None, Some(t)) if t == heading => start = Some(offset + line.len()),
+            (Some(s), Some(_)) => return Some(page[s..offset].trim()),
+            _ => {}
+        }
+        offset += line.len();
+    }
+    start.map(|s| page[s..].trim())
+}
+
+/// Declares every code once: a `pub const` per id (what the rules use) and [`ALL`].
+macro_rules! codes {
+    ($(
+        $konst:ident = $id:literal as $name:ident {
+            severity: $severity:ident,
+            summary: $summary:literal,
+            fix: $fix:ident, $fix_note:literal $(,)?
+        }
+    )*) => {
+        $(
+            #[doc = concat!("`", $id, "`: ", $summary, ".")]
+            pub const $konst: &str = $id;
+        )*
+
+        /// Every code, in the order `docs/diagnostics.md` lists them.
+        pub const ALL: &[CodeInfo] = &[$(
+            CodeInfo {
+                code: $id,
+                name: stringify!($name),
+                severity: Severity::$severity,
+                summary: $summary,
+                fix: Fix::$fix,
+                fix_note: $fix_note,
+                page: include_str!(concat!("codes/", $id, ".md")),
+            },
+        )*];
+    };
+}
+
+codes! {
+    // Engine codes: reading and parsing.
+    JSON_SYNTAX = "json-syntax" as JsonSyntax {
+        severity: Error,
+        summary: "the file is not valid JSON",
+        fix: None, "no automatic fix yet",
+    }
+    NOT_UTF8 = "not-utf8" as NotUtf8 {
+        severity: Error,
+        summary: "the file is not UTF-8 text",
+        fix: None, "no automatic fix yet",
+    }
+    EMPTY_FILE = "empty-file" as EmptyFile {
+        severity: Error,
+        summary: "the file is empty",
+        fix: None, "no automatic fix yet",
+    }
+    SCHEMA = "schema" as Schema {
+        severity: Error,
+        summary: "the value does not match the kind's JSON Schema and no plugin rule explains it",
+        fix: None, "no automatic fix yet",
+    }
+    UNKNOWN_FILE = "unknown-file" as UnknownFile {
+        severity: Warning,
+        summary: "the path matches no file the plugin writes or reads",
+        fix: None, "no automatic fix yet",
+    }
+    UNREADABLE = "unreadable" as Unreadable {
+        severity: Error,
+        summary: "the file or folder cannot be read",
+        fix: None, "no automatic fix yet",
+    }
+    NOT_A_FILE = "not-a-file" as NotAFile {
+        severity: Error,
+        summary: "a folder or special file sits where the plugin expects a file",
+        fix: None, "no automatic fix yet",
+    }
+    SYMLINK_OUTSIDE = "symlink-outside" as SymlinkOutside {
+        severity: Error,
+        summary: "a symbolic link points outside the data directory",
+        fix: None, "no automatic fix yet",
+    }
+    FILE_TOO_LARGE = "file-too-large" as FileTooLarge {
+        severity: Error,
+        summary: "the file is too large to be one the plugin wrote",
+        fix: None, "no automatic fix yet",
+    }
+    DUPLICATE_KEY = "duplicate-key" as DuplicateKey {
+        severity: Warning,
+        summary: "a key appears twice in an object: JSON.parse keeps the last value",
+        fix: None, "no automatic fix yet",
+    }
+    INSTANCE_UNKNOWN = "instance-unknown" as InstanceUnknown {
+        severity: Warning,
+        summary: "the instance host is unknown, so the checks that need it were skipped",
+        fix: None, "no automatic fix yet",
+    }
+    // Per-file rules: how the plugin reads a value.
+    WRONG_TYPE = "wrong-type" as WrongType {
+        severity: Error,
+        summary: "a value has a type the plugin refuses",
+        fix: None, "no automatic fix yet",
+    }
+    MISSING_FIELD = "missing-field" as MissingField {
+        severity: Error,
+        summary: "a field the plugin requires is missing",
+        fix: None, "no automatic fix yet",
+    }
+    OUT_OF_RANGE = "out-of-range" as OutOfRange {
+        severity: Error,
+        summary: "a number is outside the range the plugin accepts",
+        fix: None, "no automatic fix yet",
+    }
+    INVALID_VALUE = "invalid-value" as InvalidValue {
+        severity: Error,
+        summary: "a value the plugin refuses or cannot use",
+        fix: None, "no automatic fix yet",
+    }
+    NON_CANONICAL_INTEGER = "non-canonical-integer" as NonCanonicalInteger {
+        severity: Warning,
+        summary: "an integer written as a string or a float: the plugin reads it with parseInt or Math.trunc",
+        fix: None, "no automatic fix yet",
+    }
+    NON_CANONICAL_VALUE = "non-canonical-value" as NonCanonicalValue {
+        severity: Warning,
+        summary: "a value the plugin reads but normalises (case, coercion) and never writes as such",
+        fix: None, "no automatic fix yet",
+    }
+    TRUTHY_COERCION = "truthy-coercion" as TruthyCoercion {
+        severity: Warning,
+        summary: "a non-boolean the reader coerces with `!!`: say what it becomes",
+        fix: None, "no automatic fix yet",
+    }
+    FALSY_DROPPED = "falsy-dropped" as FalsyDropped {
+        severity: Warning,
+        summary: "a falsy optional value the plugin silently drops",
+        fix: None, "no automatic fix yet",
+    }
+    NULL_DEFAULTED = "null-defaulted" as NullDefaulted {
+        severity: Warning,
+        summary: "a null the plugin replaces by its default",
+        fix: None, "no automatic fix yet",
+    }
+    CONTROL_CHARS = "control-chars" as ControlChars {
+        severity: Warning,
+        summary: "control characters the plugin strips",
+        fix: None, "no automatic fix yet",
+    }
+    TRAILING_CHAR_STRIPPED = "trailing-char-stripped" as TrailingCharStripped {
+        severity: Warning,
+        summary: "a trailing character the plugin strips from the bot's nickname",
+        fix: None, "no automatic fix yet",
+    }
+    WHITESPACE_REMOVED = "whitespace-removed" as WhitespaceRemoved {
+        severity: Warning,
+        summary: "whitespace the plugin removes from a command name",
+        fix: None, "no automatic fix yet",
+    }
+    EMPTY_ENTRY_DROPPED = "empty-entry-dropped" as EmptyEntryDropped {
+        severity: Warning,
+        summary: "an empty or whitespace-only entry the plugin drops",
+        fix: None, "no automatic fix yet",
+    }
+    UNKNOWN_KEY = "unknown-key" as UnknownKey {
+        severity: Warning,
+        summary: "a key the plugin (or the bot) ignores",
+        fix: None, "no automatic fix yet",
+    }
+    LEGACY_SHAPE = "legacy-shape" as LegacyShape {
+        severity: Warning,
+        summary: "an older shape v14 still reads (never written by v14)",
+        fix: None, "no automatic fix yet",
+    }
+    TERMS_TOO_LONG = "terms-too-long" as TermsTooLong {
+        severity: Error,
+        summary: "the channel terms exceed 400 UTF-16 code units",
+        fix: None, "no automatic fix yet",
+    }
+    REGEXP_INVALID = "regexp-invalid" as RegexpInvalid {
+        severity: Error,
+        summary: "a regular expression JavaScript cannot compile",
+        fix: None, "no automatic fix yet",
+    }
+    REGEXP_JOIN_INVALID = "regexp-join-invalid" as RegexpJoinInvalid {
+        severity: Error,
+        summary: "regular expressions that compile alone but not once joined by the plugin",
+        fix: None, "no automatic fix yet",
+    }
+    REGEXP_UNVERIFIABLE = "regexp-unverifiable" as RegexpUnverifiable {
+        severity: Warning,
+        summary: "a regular expression this tool cannot judge exactly (the `v` flag's set syntax)",
+        fix: None, "no automatic fix yet",
+    }
+    REGEXP_FLAGS_INVALID = "regexp-flags-invalid" as RegexpFlagsInvalid {
+        severity: Error,
+        summary: "regular expression flags JavaScript refuses",
+        fix: None, "no automatic fix yet",
+    }
+    ENTRY_DROPPED = "entry-dropped" as EntryDropped {
+        severity: Warning,
+        summary: "an array entry the reader skips",
+        fix: None, "no automatic fix yet",
+    }
+    FIELD_DROPPED = "field-dropped" as FieldDropped {
+        severity: Warning,
+        summary: "a field the reader drops because it is invalid",
+        fix: None, "no automatic fix yet",
+    }
+    HOST_INVALID = "host-invalid" as HostInvalid {
+        severity: Error,
+        summary: "a host the plugin refuses",
+        fix: None, "no automatic fix yet",
+    }
+    URL_INVALID = "url-invalid" as UrlInvalid {
+        severity: Error,
+        summary: "a URL the plugin or Prosody cannot use",
+        fix: None, "no automatic fix yet",
+    }
+    TIMESTAMP_INVALID = "timestamp-invalid" as TimestampInvalid {
+        severity: Error,
+        summary: "a last-update timestamp the plugin treats as missing (it re-fetches)",
+        fix: None, "no automatic fix yet",
+    }
+    TIMESTAMP_SUSPICIOUS = "timestamp-suspicious" as TimestampSuspicious {
+        severity: Warning,
+        summary: "a last-update timestamp that is not an integer or lies in the future",
+        fix: None, "no automatic fix yet",
+    }
+    HANDLER_SKIPPED = "handler-skipped" as HandlerSkipped {
+        severity: Error,
+        summary: "a bot handler the bot drops with an error (no type, no id, unknown type): it never runs",
+        fix: None, "no automatic fix yet",
+    }
+    HANDLER_INVALID = "handler-invalid" as HandlerInvalid {
+        severity: Error,
+        summary: "a bot handler whose options make the bot throw",
+        fix: None, "no automatic fix yet",
+    }
+    DUPLICATE_HANDLER_ID = "duplicate-handler-id" as DuplicateHandlerId {
+        severity: Warning,
+        summary: "two handlers share an id: the second only reloads the first",
+        fix: None, "no automatic fix yet",
+    }
+    SYNC_CRASH = "sync-crash" as SyncCrash {
+        severity: Error,
+        summary: "a room file that makes the plugin's room sync throw (the whole batch fails)",
+        fix: None, "no automatic fix yet",
+    }
+    EMOJI_URL_INVALID = "emoji-url-invalid" as EmojiUrlInvalid {
+        severity: Error,
+        summary: "an emoji URL the plugin refuses on save",
+        fix: None, "no automatic fix yet",
+    }
+    EMOJI_SHORTNAME_INVALID = "emoji-shortname-invalid" as EmojiShortnameInvalid {
+        severity: Error,
+        summary: "an emoji short name the plugin refuses",
+        fix: None, "no automatic fix yet",
+    }
+    EMOJI_TOO_MANY = "emoji-too-many" as EmojiTooMany {
+        severity: Error,
+        summary: "more than 200 custom emojis",
+        fix: None, "no automatic fix yet",
+    }
+    EMOJI_DUPLICATE_SHORTNAME = "emoji-duplicate-shortname" as EmojiDuplicateShortname {
+        severity: Warning,
+        summary: "an emoji short name used twice (the last one wins in the chat)",
+        fix: None, "no automatic fix yet",
+    }
+    TOKEN_UNDECRYPTABLE = "token-undecryptable" as TokenUndecryptable {
+        severity: Error,
+        summary: "an encrypted token the plugin cannot decrypt: the whole file is unusable",
+        fix: None, "no automatic fix yet",
+    }
+    TOKEN_DUPLICATE_ID = "token-duplicate-id" as TokenDuplicateId {
+        severity: Warning,
+        summary: "two tokens share an id",
+        fix: None, "no automatic fix yet",
+    }
+    FILE_NAME_NOT_CANONICAL = "file-name-not-canonical" as FileNameNotCanonical {
+        severity: Warning,
+        summary: "a file or folder name the plugin never builds, so it never reads the file",
+        fix: None, "no automatic fix yet",
+    }
+    FILE_NAME_MISMATCH = "file-name-mismatch" as FileNameMismatch {
+        severity: Error,
+        summary: "a file name that disagrees with the file's content",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_DOMAIN_MISMATCH = "room-domain-mismatch" as RoomDomainMismatch {
+        severity: Error,
+        summary: "a bot room file whose domain is not its folder's MUC domain",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_LOCAL_INVALID = "room-local-invalid" as RoomLocalInvalid {
+        severity: Warning,
+        summary: "a room-channel entry that is neither a video UUID nor channel.N",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_DUPLICATE_IN_CHANNEL = "room-duplicate-in-channel" as RoomDuplicateInChannel {
+        severity: Warning,
+        summary: "a room listed twice under one channel",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_CHANNEL_DATA_LOST = "room-channel-data-lost" as RoomChannelDataLost {
+        severity: Error,
+        summary: "a room-channel file the plugin reads as empty: every link is lost",
+        fix: None, "no automatic fix yet",
+    }
+    // Cross-file rules.
+    OTHER_MUC_DOMAIN = "other-muc-domain" as OtherMucDomain {
+        severity: Warning,
+        summary: "files of a MUC domain other than the instance's: leftovers of a domain change",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_NOT_LINKED = "room-not-linked" as RoomNotLinked {
+        severity: Error,
+        summary: "an enabled bot room file whose room no channel lists in room-channel",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_CHANNEL_NO_CONFIG = "room-channel-no-config" as RoomChannelNoConfig {
+        severity: Error,
+        summary: "an enabled bot room file linked to a channel without a valid configuration",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_BOT_DISABLED = "room-bot-disabled" as RoomBotDisabled {
+        severity: Error,
+        summary: "an enabled bot room file linked to a channel whose bot is disabled",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_LISTED_BUT_DISABLED = "room-listed-but-disabled" as RoomListedButDisabled {
+        severity: Warning,
+        summary: "a room linked to a channel with the bot enabled, but its room file is disabled",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_OUT_OF_DATE = "room-out-of-date" as RoomOutOfDate {
+        severity: Warning,
+        summary: "a bot room file that differs from what the plugin regenerates from the channel",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_UNDER_TWO_CHANNELS = "room-under-two-channels" as RoomUnderTwoChannels {
+        severity: Warning,
+        summary: "a room listed under two channels",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_SHAPES_MIXED = "room-shapes-mixed" as RoomShapesMixed {
+        severity: Warning,
+        summary: "video and channel room names mixed (leftovers of a room type change)",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_CHANNEL_KEY_MISMATCH = "room-channel-key-mismatch" as RoomChannelKeyMismatch {
+        severity: Warning,
+        summary: "a channel.N room listed under another channel than N",
+        fix: None, "no automatic fix yet",
+    }
+    ROOM_TYPE_MISMATCH = "room-type-mismatch" as RoomTypeMismatch {
+        severity: Warning,
+        summary: "a room name of the other room type than the instance's setting",
+        fix: None, "no automatic fix yet",
+    }
+    EMOJI_FILE_MISSING = "emoji-file-missing" as EmojiFileMissing {
+        severity: Error,
+        summary: "an emoji URL whose file does not exist",
+        fix: None, "no automatic fix yet",
+    }
+    EMOJI_FILE_ORPHAN = "emoji-file-orphan" as EmojiFileOrphan {
+        severity: Warning,
+        summary: "an emoji file no entry references (deleted at the next save)",
+        fix: None, "no automatic fix yet",
+    }
+    EMOJI_FILE_TOO_LARGE = "emoji-file-too-large" as EmojiFileTooLarge {
+        severity: Warning,
+        summary: "an emoji file over 30720 bytes",
+        fix: None, "no automatic fix yet",
+    }
+    EMOJI_FILE_CONTENT = "emoji-file-content" as EmojiFileContent {
+        severity: Warning,
+        summary: "an emoji file whose content does not match its extension",
+        fix: None, "no automatic fix yet",
+    }
+    EMOJI_FILE_NAME_INVALID = "emoji-file-name-invalid" as EmojiFileNameInvalid {
+        severity: Warning,
+        summary: "an emoji file name the plugin never serves",
+        fix: None, "no automatic fix yet",
+    }
+    EMOJI_FILES_WITHOUT_DEFINITION = "emoji-files-without-definition" as EmojiFilesWithoutDefinition {
+        severity: Warning,
+        summary: "emoji files without a definition.json: the plugin serves none of them",
+        fix: None, "no automatic fix yet",
+    }
+    BOT_DOMAIN_MISMATCH = "bot-domain-mismatch" as BotDomainMismatch {
+        severity: Error,
+        summary: "moderation.json's connection.domain is not the instance's bot domain",
+        fix: None, "no automatic fix yet",
+    }
+    BOT_MODERATION_MISSING = "bot-moderation-missing" as BotModerationMissing {
+        severity: Warning,
+        summary: "bot room files without moderation.json (regenerated at the next start)",
+        fix: None, "no automatic fix yet",
+    }
+    TOKEN_OTHER_DOMAIN = "token-other-domain" as TokenOtherDomain {
+        severity: Warning,
+        summary: "a token file of another domain: never looked up",
+        fix: None, "no automatic fix yet",
+    }
+    VIDEO_INFOS_JID_MISMATCH = "video-infos-jid-mismatch" as VideoInfosJidMismatch {
+        severity: Warning,
+        summary: "a local videoInfos JID that does not match the instance or the room type",
+        fix: None, "no automatic fix yet",
+    }
+    VIDEO_INFOS_HOST_MISMATCH = "video-infos-host-mismatch" as VideoInfosHostMismatch {
+        severity: Warning,
+        summary: "a videoInfos host or URL that does not match its folder or the instance",
+        fix: None, "no automatic fix yet",
+    }
+}
 
 /// Looks a code up by its id.
 pub fn info(code: &str) -> Option<&'static CodeInfo> {

@@ -56,3 +56,22 @@ fn codes_are_unique_kebab_case() {
         assert!(!c.summary.ends_with('.'), "{}", c.code);
     }
 }
+
+/// The rule name (SARIF's `name`) is the id in PascalCase: `legacy-shape` is
+/// `LegacyShape`. Declared next to the id, so this keeps the two in step.
+#[test]
+fn rule_names_are_the_ids_in_pascal_case() {
+    for c in ALL {
+        let derived: String = c
+            .code
+            .split('-')
+            .map(|word| {
+                let mut chars = word.chars();
+                chars.next().map_or_else(String::new, |first| {
+                    first.to_ascii_uppercase().to_string() + chars.as_str()
+                })
+            })
+            .collect();
+        assert_eq!(c.name, derived, "{}", c.code);
+    }
+}
