@@ -299,23 +299,29 @@ impl Progress for Bar {
     }
 }
 
-fn print_plan(plan: &Plan, format: Format, applied: bool, extra: Option<serde_json::Value>) {
-    let mut out = std::io::stdout().lock();
+/// Prints a plan, streamed (a plan may hold a million operations). In JSON, the
+/// object is left open when `open` is set: the caller adds fields, then closes it.
+fn print_plan(plan: &Plan, format: Format, applied: bool, open: bool) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let _ = match format {
-        Format::Human => out.write_all(plan.to_human().as_bytes()),
-        Format::Json => {
-            let mut v = plan.to_json(applied);
-            if let (Some(serde_json::Value::Object(extra)), Some(obj)) = (extra, v.as_object_mut())
-            {
-                obj.extend(extra);
-            }
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            )
-        }
+        Format::Human => plan.write_human(&mut out),
+        Format::Json => plan
+            .write_json_head(&mut out, applied)
+            .and_then(|()| if open { Ok(()) } else { writeln!(out, "\n}}") }),
     };
+    let _ = out.flush();
+}
+
+/// Adds fields to the JSON object [`print_plan`] left open, and closes it.
+fn close_json(fields: &serde_json::Map<String, serde_json::Value>) {
+    let mut out = std::io::stdout().lock();
+    for (k, v) in fields {
+        let v = serde_json::to_string_pretty(v)
+            .unwrap_or_default()
+            .replace('\n', "\n  ");
+        let _ = write!(out, ",\n  {}: {v}", serde_json::Value::from(k.as_str()));
+    }
+    let _ = writeln!(out, "\n}}");
 }
 
 fn migrate(
@@ -329,13 +335,13 @@ fn migrate(
     let unfinished = execute::find_unfinished(dir, backup_dir.as_deref())?;
     if common.apply {
         if let Some((backup, st)) = &unfinished {
-            if st.header.command == command && st.has_manifest {
+            if st.header.command == command && st.has_manifest() {
                 // Resume: the journal, not a new plan, says what is left to do.
                 eprintln!(
                     "resuming the unfinished migration journaled in {}",
                     backup.display()
                 );
-                return finish(dir, &Plan::new(command), common, host);
+                return finish(dir, Plan::new(command), common, host);
             }
             if st.header.command != command {
                 return Err(MigrateError::Unfinished {
@@ -350,7 +356,7 @@ fn migrate(
     }
     let plan = make_plan()?;
     if !common.apply {
-        print_plan(&plan, common.format, false, None);
+        print_plan(&plan, common.format, false, false);
         if let Some((backup, _)) = unfinished {
             eprintln!(
                 "note: an unfinished migration is journaled in {}; run it again with --apply to finish it, or restore it",
@@ -362,34 +368,39 @@ fn migrate(
         return Ok(ExitCode::SUCCESS);
     }
     if !plan.errors.is_empty() {
-        print_plan(&plan, common.format, false, None);
+        print_plan(&plan, common.format, false, false);
         return Err(MigrateError::PlanHasErrors {
             count: plan.errors.len(),
         }
         .into());
     }
     if plan.is_empty() && unfinished.is_none() {
-        print_plan(&plan, common.format, false, None);
+        print_plan(&plan, common.format, false, false);
         eprintln!("nothing to do");
         return Ok(ExitCode::SUCCESS);
     }
     if common.format == Format::Human {
-        print_plan(&plan, common.format, false, None);
+        print_plan(&plan, common.format, false, false);
     }
-    finish(dir, &plan, common, host)
+    finish(dir, plan, common, host)
 }
 
-fn finish(dir: &Path, plan: &Plan, common: &ApplyArgs, host: &str) -> miette::Result<ExitCode> {
+fn finish(dir: &Path, plan: Plan, common: &ApplyArgs, host: &str) -> miette::Result<ExitCode> {
     let opts = ApplyOptions {
         backup_dir: absolute(common.backup_dir.as_deref())?,
         force: common.force,
     };
     let mut bar = Bar::new();
-    let report = execute::apply(dir, plan, &opts, &mut bar, &mut |backup, resumed| {
+    let report = execute::apply(dir, &plan, &opts, &mut bar, &mut |backup, resumed| {
         if !resumed {
             eprintln!("backup: {}", backup.display());
         }
     })?;
+    if common.format == Format::Json {
+        print_plan(&plan, common.format, true, true);
+    }
+    // The plan goes before the validator runs: the two never share the memory.
+    drop(plan);
     let verdict = verdict_after_migration(dir, host);
     match common.format {
         Format::Human => {
@@ -405,17 +416,16 @@ fn finish(dir: &Path, plan: &Plan, common: &ApplyArgs, host: &str) -> miette::Re
             );
             println!("validation: {}", verdict.summary);
         }
-        Format::Json => print_plan(
-            plan,
-            common.format,
-            true,
-            Some(serde_json::json!({
+        Format::Json => {
+            if let serde_json::Value::Object(fields) = serde_json::json!({
                 "backup": report.backup_dir,
                 "steps": report.steps,
                 "resumed": report.resumed,
                 "validation": verdict.json,
-            })),
-        ),
+            }) {
+                close_json(&fields);
+            }
+        }
     }
     Ok(if verdict.errors > 0 {
         ExitCode::from(1)

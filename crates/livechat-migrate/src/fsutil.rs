@@ -203,6 +203,9 @@ pub fn list_dir(root: &Path, rel: &str) -> io::Result<Listing> {
         let entry = entry?;
         let name = entry.file_name();
         match name.to_str() {
+            // The executor's own temporary files (left by a run stopped before its
+            // commit point, removed when it restarts): never planned for.
+            Some(n) if is_temp_name(n) => {}
             Some(n) if livechat_schema::names::safe_component(n).is_ok() => {
                 let m = fs::symlink_metadata(entry.path())?;
                 ok.push((n.to_owned(), m));
@@ -213,6 +216,11 @@ pub fn list_dir(root: &Path, rel: &str) -> io::Result<Listing> {
     ok.sort_by(|a, b| a.0.cmp(&b.0));
     bad.sort();
     Ok((ok, bad))
+}
+
+/// Whether a name is one of the executor's temporary files (`.<name>.livechat-tmp`).
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".livechat-tmp")
 }
 
 /// Joins a folder's relative path and a name.

@@ -16,6 +16,7 @@ pub mod plan;
 pub mod prune;
 pub mod rename_domain;
 pub mod transforms;
+pub mod tree;
 
 pub use error::{MigrateError, Result};
 pub use execute::{ApplyOptions, ApplyReport, NoProgress, Progress, RestoreReport, apply, restore};

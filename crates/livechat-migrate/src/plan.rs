@@ -523,6 +523,30 @@ impl Plan {
         serde_json::to_value(plan).unwrap_or(serde_json::Value::Null)
     }
 
+    /// Writes the plan as the JSON object `--format json` prints, one operation per
+    /// line, without its closing brace: the caller may add fields (after an apply),
+    /// then closes it with `}`. Streamed, so that a large plan is never one value in
+    /// memory; [`Plan::to_json`] is the same object as a value.
+    pub fn write_json_head(&self, out: &mut dyn Write, applied: bool) -> io::Result<()> {
+        let json = |v: &dyn erased::Ser| v.to_json();
+        writeln!(out, "{{\n  \"command\": {},", json(&self.command)?)?;
+        write!(out, "  \"operations\": [")?;
+        for (i, o) in self.operations().enumerate() {
+            let op = JsonOp {
+                op: o.kind().as_str(),
+                path: o.path().to_string(),
+                to: o.to().map(|t| t.to_string()),
+                reason: o.reason(),
+            };
+            write!(out, "{}\n    {}", if i == 0 { "" } else { "," }, json(&op)?)?;
+        }
+        writeln!(out, "{}],", if self.ops.is_empty() { "" } else { "\n  " })?;
+        writeln!(out, "  \"summary\": {},", json(&self.summary())?)?;
+        writeln!(out, "  \"warnings\": {},", json(&self.warnings)?)?;
+        writeln!(out, "  \"errors\": {},", json(&self.errors)?)?;
+        write!(out, "  \"applied\": {applied}")
+    }
+
     /// Writes the plan as human-readable lines (no colour, no trailing spaces),
     /// operation by operation, so that a large plan is never one string in memory.
     pub fn write_human(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -575,6 +599,19 @@ impl Plan {
         let mut out = Vec::new();
         let _ = self.write_human(&mut out);
         String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+mod erased {
+    /// Serialises any serde value to compact JSON (object-safe, for the streamed
+    /// writers above).
+    pub trait Ser {
+        fn to_json(&self) -> std::io::Result<String>;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn to_json(&self) -> std::io::Result<String> {
+            serde_json::to_string(self).map_err(std::io::Error::other)
+        }
     }
 }
 

@@ -158,7 +158,7 @@ fn round_trip(case: &Case, plan_fn: &dyn Fn(&Path) -> Plan) -> (String, String) 
     // Nothing left behind: no temporary files.
     assert!(!after.contains(".livechat-tmp"));
     // The manifest holds hashes and modes, never a secret.
-    let manifest = fs::read_to_string(case.backup().join("manifest.json")).unwrap();
+    let manifest = fs::read_to_string(case.backup().join("manifest.jsonl")).unwrap();
     assert!(
         !manifest.contains("fixture-"),
         "a secret leaked into the manifest"
@@ -413,39 +413,44 @@ fn running_prosody_blocks_apply_unless_forced() {
 
 #[test]
 fn unfinished_journal_is_resumed() {
-    // A run stopped after its manifest (simulated: the journal lacks `complete`)
-    // is finished by applying the same command again, to the same bytes.
+    // A run whose journal stops at its commit point (simulated: the journal of a
+    // finished run is cut after its `manifest` line) is finished by applying the same
+    // command again: every step is recognised as done, by identity, and the bytes
+    // are those of an uninterrupted run.
     let reference = Case::new("migrate/rename-domain-merge");
     let plan = plan_rename_domain(&reference.dir(), OLD, NEW).unwrap();
     reference.apply(&plan).unwrap();
     let case = Case::new("migrate/rename-domain-merge");
     let plan = plan_rename_domain(&case.dir(), OLD, NEW).unwrap();
-    case.apply(&plan).unwrap();
-    case.restore();
-    // Re-run the same plan from a journal cut after its manifest.
+    let first = case.apply(&plan).unwrap();
     let journal = case.backup().join("journal");
     let text = fs::read_to_string(&journal).unwrap();
     let cut: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
-    fs::write(&journal, cut).unwrap();
+    assert!(cut.contains("\nmanifest "), "{cut}");
+    fs::write(&journal, &cut).unwrap();
     let report = case
         .apply(&livechat_migrate::Plan::new(plan.command.clone()))
         .unwrap();
     assert!(report.resumed);
+    assert_eq!(report.steps, first.steps);
+    assert_eq!(
+        report.already_done, report.steps,
+        "every step was done already"
+    );
     assert_eq!(tree(&case.dir()), tree(&reference.dir()));
     // Another command while one is unfinished is refused.
-    fs::write(
-        &journal,
-        text.lines()
-            .take(2)
-            .map(|l| format!("{l}\n"))
-            .collect::<String>(),
-    )
-    .unwrap();
+    fs::write(&journal, &cut).unwrap();
     let other = plan_rename_domain(&case.dir(), NEW, "third.example.net").unwrap();
     let err = case.apply(&other).unwrap_err();
     assert!(
         matches!(err, livechat_migrate::MigrateError::Unfinished { .. }),
         "{err}"
+    );
+    // The restore of the resumed run gives the original back.
+    case.restore();
+    assert_eq!(
+        fingerprint(&case.dir()),
+        fingerprint(&Case::new("migrate/rename-domain-merge").dir())
     );
 }
 
@@ -604,16 +609,11 @@ fn full_disk_is_a_clear_error_then_resumable() {
         entries(&original).len(),
         "a file was lost"
     );
-    // Free the space: the same command finishes the job.
+    // Free the space: the same command (planned again, as the CLI does for a run
+    // stopped before its commit point) finishes the job.
     fs::remove_file(small.path.join("filler")).unwrap();
-    let report = execute::apply(
-        &dir,
-        &livechat_migrate::Plan::new(plan.command.clone()),
-        &opts,
-        &mut NoProgress,
-        &mut |_, _| {},
-    )
-    .unwrap();
+    let plan = plan_rename_domain(&dir, OLD, NEW).unwrap();
+    let report = execute::apply(&dir, &plan, &opts, &mut NoProgress, &mut |_, _| {}).unwrap();
     assert!(report.resumed);
     assert_eq!(tree(&dir), expected);
 }
