@@ -41,20 +41,23 @@ pub struct BenchArgs {
     /// Measured runs of `livechat-data validate` (the median is reported).
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// Measure only the migrations (rename-domain, prune, restore) against `cp -a`.
+    #[arg(long)]
+    migrations_only: bool,
 }
 
 /// What `/usr/bin/time -v` and the clock saw of one command.
 #[derive(Debug, Clone)]
-struct Measure {
-    wall: f64,
-    user: f64,
-    sys: f64,
-    max_rss_kib: u64,
-    status: i32,
+pub struct Measure {
+    pub wall: f64,
+    pub user: f64,
+    pub sys: f64,
+    pub max_rss_kib: u64,
+    pub status: i32,
 }
 
 impl Measure {
-    fn cpu(&self) -> f64 {
+    pub fn cpu(&self) -> f64 {
         self.user + self.sys
     }
     fn cores(&self) -> f64 {
@@ -64,7 +67,7 @@ impl Measure {
             0.0
         }
     }
-    fn rss_mib(&self) -> f64 {
+    pub fn rss_mib(&self) -> f64 {
         self.max_rss_kib as f64 / 1024.0
     }
 }
@@ -81,6 +84,19 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let time = ensure_time()?;
     let data = gen_data::ensure(n)?;
     let binary = build_release()?;
+    if args.migrations_only {
+        let mut report = format!(
+            "# livechat-data bench: migrations\n\nData dir: `{}`: {} files (`cargo xtask bench --migrations-only --files {n}`).\n",
+            rel(&root, &data.dir),
+            data.files
+        );
+        migrations(&time, &binary, &bench, &data, &mut report)?;
+        let path = bench.join("report-migrations.md");
+        fs::write(&path, &report)?;
+        println!("{report}");
+        eprintln!("bench: wrote {}", path.display());
+        return Ok(());
+    }
     let jsonschema_cli = ensure_jsonschema_cli()?;
     let venv = tools::python_venv()?;
     let check_jsonschema = venv.join("check-jsonschema");
@@ -279,95 +295,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         ours.cores() > 1.5,
     );
 
-    // Migrations, each on a fresh copy, against `cp -a` of the same files.
-    let _ = writeln!(report, "\n## Migrations\n");
-    let copy = bench.join("copy");
-    let backup = bench.join("backup");
-    let fresh_copy = |time: &Path| -> Result<Measure> {
-        remove(&copy)?;
-        let mut cmd = Command::new(time);
-        cmd.args(["cp", "-a"]).arg(&data.dir).arg(&copy);
-        measure(&mut cmd, &bench.join("cp.out"))
-    };
-    eprintln!("bench: cp -a");
-    let cp = fresh_copy(&time)?;
-    let _ = writeln!(
-        report,
-        "| command | wall | ratio to `cp -a` | CPU (user+sys) | peak RSS | exit |\n| --- | ---: | ---: | ---: | ---: | ---: |"
-    );
-    let _ = writeln!(
-        report,
-        "| `cp -a DIR COPY` | {:.2} s | 1.00 | {:.2} s | {:.1} MiB | {} |",
-        cp.wall,
-        cp.cpu(),
-        cp.rss_mib(),
-        cp.status
-    );
-    let migrations: [(&str, Vec<String>); 2] = [
-        (
-            "rename-domain",
-            vec![
-                "migrate".into(),
-                "rename-domain".into(),
-                "--from".into(),
-                gen_data::HOST.into(),
-                "--to".into(),
-                "chat.example.org".into(),
-            ],
-        ),
-        (
-            "prune",
-            vec![
-                "migrate".into(),
-                "prune".into(),
-                "--inventory".into(),
-                data.inventory.display().to_string(),
-            ],
-        ),
-    ];
-    let mut notes = String::new();
-    for (i, (name, args)) in migrations.iter().enumerate() {
-        if i > 0 {
-            fresh_copy(&time)?;
-        }
-        remove(&backup)?;
-        eprintln!("bench: migrate {name}");
-        let out = bench.join(format!("migrate-{name}.out"));
-        let mut cmd = Command::new(&time);
-        cmd.arg(&binary)
-            .args(args)
-            .arg(&copy)
-            .arg("--apply")
-            .arg("--backup-dir")
-            .arg(&backup);
-        let m = measure(&mut cmd, &out)?;
-        let shown = format!("`livechat-data migrate {name} ... --apply`");
-        if m.status == 0 || m.status == 1 {
-            let _ = writeln!(
-                report,
-                "| {shown} | {:.2} s | {:.2} | {:.2} s | {:.1} MiB | {} |",
-                m.wall,
-                m.wall / cp.wall,
-                m.cpu(),
-                m.rss_mib(),
-                m.status
-            );
-        } else {
-            let why =
-                first_line(&fs::read_to_string(out.with_extension("err")).unwrap_or_default());
-            let _ = writeln!(report, "| {shown} | - | - | - | - | {} |", m.status);
-            let _ = writeln!(
-                notes,
-                "- `migrate {name}` did not run (exit {}): {why}",
-                m.status
-            );
-        }
-    }
-    remove(&copy)?;
-    remove(&backup)?;
-    if !notes.is_empty() {
-        let _ = writeln!(report, "\n{notes}");
-    }
+    migrations(&time, &binary, &bench, &data, &mut report)?;
     let _ = writeln!(
         report,
         "\nReproduce: `cargo xtask bench{}` (needs `jsonschema-cli`, installed with `cargo install jsonschema-cli --locked` when missing).",
@@ -383,6 +311,35 @@ pub fn run(args: BenchArgs) -> Result<()> {
     fs::write(&path, &report)?;
     println!("{report}");
     eprintln!("bench: wrote {}", path.display());
+    Ok(())
+}
+
+/// The migration rows (see [`crate::bench_migrate`]), appended to `report`.
+fn migrations(
+    time: &Path,
+    binary: &Path,
+    bench: &Path,
+    data: &gen_data::Generated,
+    report: &mut String,
+) -> Result<()> {
+    let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let _ = writeln!(
+        report,
+        "\n## Migrations\n\nLoad average before the migrations: {}.\n",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let rows = crate::bench_migrate::measure_all(&crate::bench_migrate::Ctx {
+        time,
+        binary,
+        bench,
+        data: &data.dir,
+        inventory: &data.inventory,
+        host: gen_data::HOST,
+    })?;
+    report.push_str(&crate::bench_migrate::markdown(&rows, data.files));
     Ok(())
 }
 
@@ -442,7 +399,7 @@ fn build_release() -> Result<PathBuf> {
 
 /// Runs `cmd` (which starts with `/usr/bin/time`) with stdout to `out` and stderr to
 /// `out` with the extension `.err`, and reads what `time -v` measured.
-fn measure(cmd: &mut Command, out: &Path) -> Result<Measure> {
+pub fn measure(cmd: &mut Command, out: &Path) -> Result<Measure> {
     let stats = out.with_extension("time");
     let program = cmd.get_program().to_owned();
     let args: Vec<_> = cmd.get_args().map(ToOwned::to_owned).collect();
@@ -572,7 +529,7 @@ fn first_line(text: &str) -> String {
         .to_owned()
 }
 
-fn remove(path: &Path) -> Result<()> {
+pub fn remove(path: &Path) -> Result<()> {
     if path.exists() {
         fs::remove_dir_all(path).with_context(|| format!("removing {}", path.display()))?;
     }

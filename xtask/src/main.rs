@@ -14,6 +14,7 @@
 )]
 
 mod bench;
+mod bench_migrate;
 mod botcheck;
 mod codegen;
 mod crossval;

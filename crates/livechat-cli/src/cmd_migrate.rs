@@ -341,7 +341,7 @@ fn migrate(
                     "resuming the unfinished migration journaled in {}",
                     backup.display()
                 );
-                return finish(dir, Plan::new(command), common, host);
+                return finish(dir, Plan::new(command), common, host, 0.0);
             }
             if st.header.command != command {
                 return Err(MigrateError::Unfinished {
@@ -354,7 +354,9 @@ fn migrate(
             // apply, which restarts the backup in the same folder.
         }
     }
+    let started = std::time::Instant::now();
     let plan = make_plan()?;
+    let plan_seconds = started.elapsed().as_secs_f64();
     if !common.apply {
         print_plan(&plan, common.format, false, false);
         if let Some((backup, _)) = unfinished {
@@ -382,15 +384,22 @@ fn migrate(
     if common.format == Format::Human {
         print_plan(&plan, common.format, false, false);
     }
-    finish(dir, plan, common, host)
+    finish(dir, plan, common, host, plan_seconds)
 }
 
-fn finish(dir: &Path, plan: Plan, common: &ApplyArgs, host: &str) -> miette::Result<ExitCode> {
+fn finish(
+    dir: &Path,
+    plan: Plan,
+    common: &ApplyArgs,
+    host: &str,
+    plan_seconds: f64,
+) -> miette::Result<ExitCode> {
     let opts = ApplyOptions {
         backup_dir: absolute(common.backup_dir.as_deref())?,
         force: common.force,
     };
     let mut bar = Bar::new();
+    let started = std::time::Instant::now();
     let report = execute::apply(dir, &plan, &opts, &mut bar, &mut |backup, resumed| {
         if !resumed {
             eprintln!("backup: {}", backup.display());
@@ -399,9 +408,12 @@ fn finish(dir: &Path, plan: Plan, common: &ApplyArgs, host: &str) -> miette::Res
     if common.format == Format::Json {
         print_plan(&plan, common.format, true, true);
     }
+    let apply_seconds = started.elapsed().as_secs_f64();
     // The plan goes before the validator runs: the two never share the memory.
     drop(plan);
+    let started = std::time::Instant::now();
     let verdict = verdict_after_migration(dir, host);
+    let validation_seconds = started.elapsed().as_secs_f64();
     match common.format {
         Format::Human => {
             println!(
@@ -422,6 +434,8 @@ fn finish(dir: &Path, plan: Plan, common: &ApplyArgs, host: &str) -> miette::Res
                 "steps": report.steps,
                 "resumed": report.resumed,
                 "validation": verdict.json,
+                // Wall time of each phase (the bench reads them).
+                "seconds": {"plan": plan_seconds, "apply": apply_seconds, "validation": validation_seconds},
             }) {
                 close_json(&fields);
             }

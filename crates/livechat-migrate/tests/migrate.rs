@@ -137,6 +137,12 @@ fn tree(dir: &Path) -> String {
 }
 
 fn plan_text(plan: &Plan) -> String {
+    // The streamed JSON the CLI prints is the same object as the plan's value.
+    let mut streamed = Vec::new();
+    plan.write_json_head(&mut streamed, false).unwrap();
+    streamed.extend_from_slice(b"\n}");
+    let streamed: serde_json::Value = serde_json::from_slice(&streamed).unwrap();
+    assert_eq!(streamed, plan.to_json(false));
     format!(
         "{}\n{}",
         plan.to_human(),
@@ -664,5 +670,132 @@ fn merged_room_channel_keys_follow_javascript_order() {
     assert_eq!(
         fs::read_to_string(d.join(format!("room-channel/room.{NEW}.json"))).unwrap(),
         r#"{"2":["b"],"3":["c"],"10":["d","a"]}"#
+    );
+}
+
+/// The manifest's step lines as JSON values.
+fn manifest_steps(backup: &Path) -> Vec<serde_json::Value> {
+    fs::read_to_string(backup.join("manifest.jsonl"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("step").is_some())
+        .collect()
+}
+
+#[test]
+fn backups_are_links_where_the_inode_leaves_dir_and_copies_where_it_stays() {
+    let case = Case::new("migrate/rename-domain-basic");
+    let d = case.dir();
+    let before = fingerprint(&d);
+    let plan = plan_rename_domain(&d, OLD, NEW).unwrap();
+    case.apply(&plan).unwrap();
+    let steps = manifest_steps(&case.backup());
+    let mut seen = (0, 0);
+    for s in &steps {
+        let Some(orig) = s.get("original") else {
+            continue;
+        };
+        let path = s["path"].as_str().unwrap();
+        let copy = case.backup().join("files").join(path);
+        let ino = fs::metadata(&copy).unwrap().ino();
+        match s["step"].as_str().unwrap() {
+            // Renamed unchanged: the inode stays in DIR, where the plugin writes in
+            // place, so the backup is a copy of its own.
+            "rename" => {
+                assert_eq!(orig["link"], false, "{s}");
+                assert_ne!(ino, orig["ino"].as_u64().unwrap(), "{path}");
+                seen.0 += 1;
+            }
+            // Rewritten or deleted: the inode leaves DIR, the backup is that inode.
+            _ => {
+                assert_eq!(orig["link"], true, "{s}");
+                assert_eq!(ino, orig["ino"].as_u64().unwrap(), "{path}");
+                seen.1 += 1;
+            }
+        }
+    }
+    assert!(seen.0 > 0 && seen.1 > 0, "{seen:?}");
+    // PeerTube writes a moved file in place (truncate and write), then the admin
+    // restores: the original bytes come back all the same.
+    let moved = d.join(format!("tokens/alice@{NEW}.json"));
+    fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&moved)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"changed\":true}"))
+        .unwrap();
+    case.restore();
+    assert_eq!(fingerprint(&d), before);
+}
+
+#[test]
+fn backup_on_another_file_system_is_made_of_copies() {
+    let small = SmallFs::mount("16m");
+    let case = Case::new("migrate/rename-domain-merge");
+    let d = case.dir();
+    let before = fingerprint(&d);
+    let backup = small.path.join("b");
+    let opts = ApplyOptions {
+        backup_dir: Some(backup.clone()),
+        force: false,
+    };
+    let plan = plan_rename_domain(&d, OLD, NEW).unwrap();
+    execute::apply(&d, &plan, &opts, &mut NoProgress, &mut |_, _| {}).unwrap();
+    let steps = manifest_steps(&backup);
+    assert!(steps.iter().any(|s| s.get("original").is_some()));
+    for s in &steps {
+        for key in ["original", "target_original"] {
+            if let Some(r) = s.get(key) {
+                assert_eq!(r["link"], false, "{s}");
+            }
+        }
+    }
+    execute::restore(&backup, None, &mut NoProgress).unwrap();
+    assert_eq!(fingerprint(&d), before);
+}
+
+#[test]
+fn a_plan_costs_the_same_per_operation_at_any_size() {
+    // A regression guard without timings: the bytes a plan holds per operation do
+    // not grow with the number of operations (no per-operation content, reasons
+    // and folders shared, one name arena).
+    use livechat_migrate::transforms::{Hosts, shared};
+    use livechat_migrate::{OpKind, Operation};
+    let t = shared(Hosts {
+        from: OLD.into(),
+        to: NEW.into(),
+    });
+    let per_op = |n: usize| {
+        let mut plan = Plan::new(livechat_migrate::Command::RenameDomain {
+            from: OLD.into(),
+            to: NEW.into(),
+        });
+        for i in 0..n {
+            let name = format!("{i:08x}-0000-4000-8000-{i:012x}.json");
+            plan.push(
+                Operation::new(
+                    OpKind::Rename,
+                    format!("bot/room.{OLD}/rooms/{name}"),
+                    "bot file moves to the new MUC domain",
+                )
+                .to(format!("bot/room.{NEW}/rooms/{name}"))
+                .transform(&t)
+                .size(300),
+            );
+        }
+        assert_eq!(plan.len(), n);
+        assert_eq!(plan.summary().bytes, 300 * n as u64);
+        plan.heap_bytes() as f64 / n as f64
+    };
+    let small = per_op(2_000);
+    let large = per_op(64_000);
+    // A 41-byte name stored once (shared by `path` and `to`), the folders and the
+    // reason interned, one shared transform: about 100 bytes per operation.
+    assert!(large < 128.0, "{large} bytes per operation");
+    assert!(
+        large <= small * 1.1,
+        "{small} -> {large} bytes per operation"
     );
 }
