@@ -95,8 +95,7 @@ impl Trees {
         self.backup
             .mkdir_all(parent_rel(&dest))
             .map_err(self.backup_err())?;
-        // A leftover of a restarted backup goes first.
-        let _ = self.backup.unlink(&dest);
+        // No leftover to replace: a restarted backup starts from an empty `files/`.
         let (mut file, st) = self.dir.open_read(rel).map_err(Self::read_err(rel))?;
         let mut linked = false;
         if link && self.can_link {
@@ -109,6 +108,14 @@ impl Trees {
         let sha256 = if linked {
             tree::hash_stream(&mut file).map_err(Self::read_err(rel))?
         } else {
+            // Never write into an existing inode: a name already there (a hard link
+            // made earlier) is unlinked first, so a copy is always a new file.
+            match self.backup.unlink(&dest) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    return Err(self.backup_err()(e));
+                }
+                _ => {}
+            }
             let mut copy = |out: &mut dyn io::Write| -> io::Result<()> {
                 io::copy(&mut file, out).map(|_| ())
             };
