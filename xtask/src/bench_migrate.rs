@@ -196,38 +196,30 @@ pub fn markdown(rows: &[Row], files: usize) -> String {
             .phases
             .map(|(p, a, _)| format!("{:.2}", (p + a) / r.cp_touched.wall))
             .unwrap_or_else(|| "-".into());
-        let _ = writeln!(
-            out,
-            "| {files} | `migrate {} --apply` | {} ({:.1} MiB) | {:.2} s | {:.2} | {proper} | {:.2} s | {:.1} MiB | {:.2} s | {:.2} s | {} |",
-            r.name,
-            r.files,
-            r.bytes as f64 / 1_048_576.0,
-            r.apply.wall,
-            r.apply.wall / r.cp_touched.wall,
-            r.apply.cpu(),
-            r.apply.rss_mib(),
-            r.cp_touched.wall,
-            r.cp_all.wall,
-            r.apply.status
-        );
-        let _ = writeln!(
-            out,
-            "| {files} | `migrate restore` (of {}) | {} | {:.2} s | {:.2} | - | {:.2} s | {:.1} MiB | {:.2} s | {:.2} s | {}{} |",
-            r.name,
-            r.files,
-            r.restore.wall,
-            r.restore.wall / r.cp_touched.wall,
-            r.restore.cpu(),
-            r.restore.rss_mib(),
-            r.cp_touched.wall,
-            r.cp_all.wall,
-            r.restore.status,
-            if r.restored_ok {
-                ""
-            } else {
-                " (file count differs after restore)"
-            }
-        );
+        let touched = format!("{} ({:.1} MiB)", r.files, r.bytes as f64 / 1_048_576.0);
+        let apply = format!("`migrate {} --apply`", r.name);
+        let restore = format!("`migrate restore` (of {})", r.name);
+        let check = if r.restored_ok {
+            ""
+        } else {
+            " (file count differs after restore)"
+        };
+        for (label, m, proper, note) in [
+            (apply, &r.apply, proper.as_str(), ""),
+            (restore, &r.restore, "-", check),
+        ] {
+            let _ = writeln!(
+                out,
+                "| {files} | {label} | {touched} | {:.2} s | {:.2} | {proper} | {:.2} s | {:.1} MiB | {:.2} s | {:.2} s | {}{note} |",
+                m.wall,
+                m.wall / r.cp_touched.wall,
+                m.cpu(),
+                m.rss_mib(),
+                r.cp_touched.wall,
+                r.cp_all.wall,
+                m.status,
+            );
+        }
     }
     let _ = writeln!(
         out,

@@ -273,7 +273,8 @@ impl Progress for Bar {
         if let Some(b) = self.bar.take() {
             b.finish_and_clear();
         }
-        if std::io::stderr().is_terminal() && total >= 100 {
+        // Only for a person watching: nothing when piped or in CI.
+        if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() && total >= 100 {
             let bar = indicatif::ProgressBar::with_draw_target(
                 Some(total),
                 indicatif::ProgressDrawTarget::stderr(),

@@ -119,7 +119,11 @@ pub fn find_unfinished(
         if !c.join("journal").is_file() {
             continue;
         }
-        let st = read_journal(&c)?;
+        // A journal this version cannot read (another format) is not one it could
+        // resume; `restore` of it says why.
+        let Ok(st) = read_journal(&c) else {
+            continue;
+        };
         if st.header.data_dir == dir && !st.complete && !st.restored {
             return Ok(Some((c, st)));
         }
