@@ -1,6 +1,8 @@
-//! `cargo xtask codegen`: owns `schemas/`. It writes one `<kind id>.schema.json` per
-//! kind, deletes any other file there, and with `--check` compares bytes instead,
-//! failing with a diff and the command to run.
+//! `cargo xtask codegen`: owns `schemas/` and `docs/diagnostics.md`. It writes one
+//! `<kind id>.schema.json` per kind (deleting any other file in `schemas/`) and the
+//! codes' document ([`crate::docs`]); with `--check` it compares bytes instead,
+//! failing with a diff and the command to run. A test runs the check, so plain
+//! `cargo test` catches drift too.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -17,7 +19,7 @@ pub fn root() -> PathBuf {
 
 /// Every generated file, by its path relative to the workspace root.
 pub fn generated() -> BTreeMap<PathBuf, String> {
-    Kind::ALL
+    let mut files: BTreeMap<PathBuf, String> = Kind::ALL
         .iter()
         .map(|&kind| {
             (
@@ -25,7 +27,12 @@ pub fn generated() -> BTreeMap<PathBuf, String> {
                 schema::schema_text(kind),
             )
         })
-        .collect()
+        .collect();
+    files.insert(
+        Path::new("docs").join("diagnostics.md"),
+        crate::docs::diagnostics_md(),
+    );
+    files
 }
 
 pub fn run(check: bool) -> Result<()> {
@@ -40,7 +47,9 @@ pub fn run(check: bool) -> Result<()> {
             if check {
                 drift.push(format!("{}:\n{}", rel.display(), diff(&have, text)));
             } else {
-                fs::create_dir_all(&dir)?;
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent)?;
+                }
                 fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
                 eprintln!("wrote {}", rel.display());
             }
@@ -85,4 +94,15 @@ fn diff(have: &str, want: &str) -> String {
         out.push_str("(differs only in the trailing newline)\n");
     }
     format!("@@ line {} @@\n{out}", first + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    /// What `cargo xtask codegen --check` checks, in `cargo test`.
+    #[test]
+    fn generated_files_are_up_to_date() {
+        if let Err(err) = super::run(true) {
+            panic!("{err:#}");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Development tasks of the workspace (`cargo xtask <task>`): `codegen` writes the
-//! generated files (`schemas/`) and `codegen --check` fails when they drift;
+//! generated files (`schemas/`, `docs/diagnostics.md`) and `codegen --check` fails
+//! when they drift;
 //! `crossval` checks the exported schemas against Python's `jsonschema` and Node's
 //! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`;
 //! `bot-check` asks the moderation bot for a second opinion on room files; `fuzz`
@@ -18,6 +19,7 @@ mod bench_migrate;
 mod botcheck;
 mod codegen;
 mod crossval;
+mod docs;
 mod fuzz;
 mod gen_data;
 mod man;
@@ -35,7 +37,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Writes `schemas/` from the models; `--check` only compares.
+    /// Writes `schemas/` from the models and `docs/diagnostics.md` from the codes'
+    /// definitions and pages; `--check` only compares.
     Codegen {
         /// Fail with a diff instead of writing when the files differ.
         #[arg(long)]

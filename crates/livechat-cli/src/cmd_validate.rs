@@ -1,4 +1,4 @@
-//! `livechat-data validate` and `livechat-data explain`.
+//! `livechat-data validate`.
 //!
 //! This module turns arguments into [`ValidateOptions`], runs the engine and picks
 //! the renderer ([`crate::report`]); it checks nothing itself. Exit status: 0 when
@@ -49,14 +49,6 @@ pub enum RoomTypeArg {
     Channel,
 }
 
-/// Arguments of `explain`.
-#[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  livechat-data explain room-not-linked")]
-pub struct ExplainArgs {
-    /// The diagnostic code.
-    pub code: String,
-}
-
 pub fn run(args: ValidateArgs) -> miette::Result<ExitCode> {
     let mut options = ValidateOptions {
         room_type: match args.room_type {
@@ -91,25 +83,4 @@ pub fn run(args: ValidateArgs) -> miette::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-pub fn explain(args: ExplainArgs) -> miette::Result<ExitCode> {
-    match report::explain(&args.code) {
-        Some(text) => {
-            write_stdout(&text);
-            Ok(ExitCode::SUCCESS)
-        }
-        None => Err(miette::miette!(
-            code = "livechat::explain::unknown_code",
-            help = "the codes are listed in docs/diagnostics.md",
-            "unknown diagnostic code `{}`",
-            args.code
-        )),
-    }
-}
-
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn write_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

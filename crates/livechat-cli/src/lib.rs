@@ -13,6 +13,7 @@
 )]
 
 mod cmd_completions;
+mod cmd_explain;
 mod cmd_migrate;
 mod cmd_schema;
 mod cmd_validate;
@@ -53,8 +54,9 @@ enum Command {
     Schema(cmd_schema::SchemaCommand),
     /// Check a whole data directory: every file, every cross-file rule.
     Validate(cmd_validate::ValidateArgs),
-    /// Explain a diagnostic code.
-    Explain(cmd_validate::ExplainArgs),
+    /// Explain a diagnostic code: what the plugin does, an example, why it matters,
+    /// how to fix it.
+    Explain(cmd_explain::ExplainArgs),
     /// Plan or apply a migration of the data directory.
     #[command(
         subcommand,
@@ -78,7 +80,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Schema(cmd) => cmd_schema::run(cmd),
         Command::Validate(args) => cmd_validate::run(args),
-        Command::Explain(args) => cmd_validate::explain(args),
+        Command::Explain(args) => cmd_explain::run(args),
         Command::Migrate(cmd) => cmd_migrate::run(cmd),
         Command::Inventory(args) => cmd_migrate::inventory(args),
         Command::Completions(args) => cmd_completions::run(args),

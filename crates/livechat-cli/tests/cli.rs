@@ -5,6 +5,8 @@
 mod bad_input;
 #[path = "cli/exit_status.rs"]
 mod exit_status;
+#[path = "cli/explain.rs"]
+mod explain;
 #[path = "cli/formats.rs"]
 mod formats;
 #[path = "cli/schema_list.rs"]

@@ -12,7 +12,6 @@ mod sarif;
 use std::io::Write;
 use std::path::Path;
 
-use livechat_validate::codes;
 use livechat_validate::engine::Report;
 
 /// `--format`.
@@ -59,17 +58,4 @@ pub fn shown_path(dir: &Path, rel: &str) -> String {
         (dir, "") => dir.to_owned(),
         (dir, rel) => format!("{dir}/{rel}"),
     }
-}
-
-/// The text `explain CODE` prints, or `None` for an unknown code.
-pub fn explain(code: &str) -> Option<String> {
-    let info = codes::info(code)?;
-    let severity = match info.severity {
-        livechat_validate::Severity::Error => "error",
-        livechat_validate::Severity::Warning => "warning",
-    };
-    Some(format!(
-        "{}: {} (default severity: {severity})\n",
-        info.code, info.summary
-    ))
 }

@@ -138,7 +138,7 @@ pub(super) fn check(v: &Value, out: &mut Out) {
                     out.warn(
                         TOKEN_DUPLICATE_ID,
                         &child(&p, "id"),
-                        "an earlier token has the same id: revoking one revokes the first of them",
+                        "an earlier token has the same id: revoking either one revokes both (the plugin removes every token with that id)",
                     );
                 } else {
                     ids.push(key);

@@ -12,6 +12,7 @@ mod codes;
 mod expected;
 mod jsemu;
 mod locate;
+mod pages;
 mod props;
 mod regressions;
 mod robustness;
