@@ -349,6 +349,12 @@ pub fn run(args: Args) -> Result<()> {
                 .arg(dir.join("prosody"))
                 .arg(&fixture),
         )?;
+        // Git keeps no empty folder: drop them, so that a checkout is the same tree.
+        run_ok(
+            Command::new("find")
+                .arg(&fixture)
+                .args(["-type", "d", "-empty", "-delete"]),
+        )?;
         eprintln!("xtask: wrote {}", fixture.display());
     }
     let original = tree(&dir)?;

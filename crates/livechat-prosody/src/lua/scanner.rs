@@ -5,7 +5,7 @@
 use std::io::{self, BufRead, Write};
 
 use super::{
-    Edit, FileKind, Key, MAX_DEPTH, MAX_WATCHED, ParseError, ScanError, Slot, ValueKind, Visitor,
+    FileKind, Key, MAX_DEPTH, MAX_WATCHED, ParseError, ScanError, Slot, ValueKind, Visitor,
 };
 
 /// How much of the copy is held before it is written out.
