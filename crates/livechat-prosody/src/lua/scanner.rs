@@ -34,6 +34,16 @@ impl<R> std::fmt::Debug for Scanner<'_, R> {
     }
 }
 
+/// A parse error at a position saved earlier (offset, line, column).
+pub(super) fn err_at(at: (u64, u64, u64), message: impl Into<String>) -> ScanError {
+    ScanError::Parse(ParseError {
+        offset: at.0,
+        line: at.1,
+        column: at.2,
+        message: message.into(),
+    })
+}
+
 pub(super) fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
@@ -151,12 +161,10 @@ impl<R: BufRead> Scanner<'_, R> {
             FileKind::Keyval => {
                 let at = (self.offset, self.line, self.column);
                 if self.name()? != b"return" {
-                    return Err(ScanError::Parse(ParseError {
-                        offset: at.0,
-                        line: at.1,
-                        column: at.2,
-                        message: "expected `return` at the start of a keyval store".into(),
-                    }));
+                    return Err(err_at(
+                        (at.0, at.1, at.2),
+                        "expected `return` at the start of a keyval store",
+                    ));
                 }
                 self.skip_ws()?;
                 v.record_start();
@@ -182,12 +190,7 @@ impl<R: BufRead> Scanner<'_, R> {
                     }
                     let at = (self.offset, self.line, self.column);
                     if self.name()? != b"item" {
-                        return Err(ScanError::Parse(ParseError {
-                            offset: at.0,
-                            line: at.1,
-                            column: at.2,
-                            message: "expected `item(`".into(),
-                        }));
+                        return Err(err_at(at, "expected `item(`"));
                     }
                     self.skip_ws()?;
                     self.expect(b'(', "`(` after `item`")?;
@@ -249,15 +252,13 @@ impl<R: BufRead> Scanner<'_, R> {
                     b"false" => ValueKind::False,
                     b"nil" => ValueKind::Nil,
                     n => {
-                        return Err(ScanError::Parse(ParseError {
-                            offset: o,
-                            line: l,
-                            column: c,
-                            message: format!(
+                        return Err(err_at(
+                            (o, l, c),
+                            format!(
                                 "expected a value, found the name `{}`",
                                 String::from_utf8_lossy(n)
                             ),
-                        }));
+                        ));
                     }
                 }
             }
@@ -280,12 +281,10 @@ impl<R: BufRead> Scanner<'_, R> {
         if matches!(text.as_slice(), b"(1/0)" | b"(-1/0)" | b"(0/0)") {
             Ok(())
         } else {
-            Err(ScanError::Parse(ParseError {
-                offset: o,
-                line: l,
-                column: c,
-                message: "expected `(1/0)`, `(-1/0)` or `(0/0)` (expressions are not part of what Prosody writes)".into(),
-            }))
+            Err(err_at(
+                (o, l, c),
+                "expected `(1/0)`, `(-1/0)` or `(0/0)` (expressions are not part of what Prosody writes)",
+            ))
         }
     }
 
@@ -316,12 +315,10 @@ impl<R: BufRead> Scanner<'_, R> {
         if numeral_ok(&text) {
             Ok(())
         } else {
-            Err(ScanError::Parse(ParseError {
-                offset: o,
-                line: l,
-                column: c,
-                message: format!("malformed number `{}`", String::from_utf8_lossy(&text)),
-            }))
+            Err(err_at(
+                (o, l, c),
+                format!("malformed number `{}`", String::from_utf8_lossy(&text)),
+            ))
         }
     }
 
@@ -367,15 +364,13 @@ impl<R: BufRead> Scanner<'_, R> {
                             b"false" => ValueKind::False,
                             b"nil" => ValueKind::Nil,
                             _ => {
-                                return Err(ScanError::Parse(ParseError {
-                                    offset: o,
-                                    line: l,
-                                    column: c,
-                                    message: format!(
+                                return Err(err_at(
+                                    (o, l, c),
+                                    format!(
                                         "expected a field, found the name `{}` without `=`",
                                         String::from_utf8_lossy(&n)
                                     ),
-                                }));
+                                ));
                             }
                         };
                         v.value(&Key::Index(index), depth, kind);
@@ -429,12 +424,10 @@ impl<R: BufRead> Scanner<'_, R> {
                     self.bump(b);
                 }
                 if !numeral_ok(&text) {
-                    return Err(ScanError::Parse(ParseError {
-                        offset: o,
-                        line: l,
-                        column: c,
-                        message: format!("malformed number `{}`", String::from_utf8_lossy(&text)),
-                    }));
+                    return Err(err_at(
+                        (o, l, c),
+                        format!("malformed number `{}`", String::from_utf8_lossy(&text)),
+                    ));
                 }
                 Ok(std::str::from_utf8(&text)
                     .ok()
