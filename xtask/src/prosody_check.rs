@@ -244,8 +244,11 @@ Component "room.{domain}" "muc"
     }
 }
 
-/// Every file and folder below `dir`: relative path, mode, and content (files).
-fn tree(dir: &Path) -> Result<Vec<(String, u32, Option<Vec<u8>>)>> {
+/// A file or folder: relative path, mode, and content (files only).
+type Entry = (String, u32, Option<Vec<u8>>);
+
+/// Every file and folder below `dir`.
+fn tree(dir: &Path) -> Result<Vec<Entry>> {
     use std::os::unix::fs::PermissionsExt;
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
