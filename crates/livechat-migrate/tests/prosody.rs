@@ -248,6 +248,26 @@ fn prune_removes_the_stale_rooms_as_prosody_destroys_them() {
     let inv =
         livechat_migrate::inventory::read_inventory(&fixture().join("inventory.json")).unwrap();
     let case = Case::new();
+    // Tasks and notes of the plugin's mod_pubsub_peertubelivechat (node configs in
+    // `livechat-mep`, items in `livechat_mep_<node>` archives), for a stale room and a
+    // kept one; and a store this tool does not know, which is left alone.
+    let room = case.data().join(format!("room%2e{}", enc(OLD)));
+    for (store, file) in [
+        ("livechat%2dmep", format!("{GONE_CHANNEL}.dat")),
+        (
+            "livechat_mep_livechat%2dtasks",
+            format!("{GONE_CHANNEL}.list"),
+        ),
+        (
+            "livechat_mep_livechat%2dnotes",
+            format!("{GONE_VIDEO}.list"),
+        ),
+        ("livechat%2dmep", "channel%2e1.dat".to_owned()),
+        ("unknown_store", format!("{GONE_CHANNEL}.dat")),
+    ] {
+        fs::create_dir_all(room.join(store)).unwrap();
+        fs::write(room.join(store).join(file), b"return {};\n").unwrap();
+    }
     let before = files(&case.dir());
     let plan = plan_prune_with(&case.dir(), &inv, OLD, false).unwrap();
     let text = plan.to_human();
@@ -256,9 +276,20 @@ fn prune_removes_the_stale_rooms_as_prosody_destroys_them() {
     case.apply(&plan).unwrap();
     let after = files(&case.data());
     for room in [GONE_VIDEO, GONE_CHANNEL] {
-        let left: Vec<&String> = after.keys().filter(|k| k.contains(room)).collect();
+        let left: Vec<&String> = after
+            .keys()
+            .filter(|k| k.contains(room) && !k.contains("unknown_store"))
+            .collect();
         assert!(left.is_empty(), "{left:?}");
     }
+    assert!(after.contains_key(&format!(
+        "room%2e{}/unknown_store/{GONE_CHANNEL}.dat",
+        enc(OLD)
+    )));
+    assert!(
+        plan.warnings.iter().any(|w| w.contains("unknown_store")),
+        "{text}"
+    );
     // The other rooms, the unknown one included, keep every file.
     for room in ["8df24108%2d6e70", "channel%2e1", "lobby"] {
         assert_eq!(
