@@ -4,7 +4,8 @@
 //! `crossval` checks the exported schemas against Python's `jsonschema` and Node's
 //! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`;
 //! `bot-check` asks the moderation bot for a second opinion on room files; `fuzz`
-//! runs the cargo-fuzz targets; `man` writes the man pages.
+//! runs the cargo-fuzz targets; `prosody-check` proves both migrations on a real
+//! Prosody; `man` writes the man pages.
 //!
 //! xtask may print, install tools into `target/` and exit; it is never a dependency
 //! of the product crates.
@@ -23,6 +24,7 @@ mod docs;
 mod fuzz;
 mod gen_data;
 mod man;
+mod prosody_check;
 mod tools;
 
 use anyhow::Result;
@@ -57,6 +59,11 @@ enum Task {
     /// Runs the cargo-fuzz targets (classifier, locator, per-file validator) with a
     /// corpus seeded from `fixtures/`; crashing inputs are kept in `fixtures/fuzz/`.
     Fuzz(fuzz::FuzzArgs),
+    /// Runs both migrations on the data of a real Prosody (Debian's 0.12, installed when
+    /// missing) and checks through XMPP (slixmpp) that rooms, settings, affiliations,
+    /// accounts and history survive a rename and a restore, and that prune removes
+    /// exactly what Prosody's own room destroy removes.
+    ProsodyCheck(prosody_check::Args),
     /// Writes the man pages of `livechat-data` (clap_mangen), to `target/man/` by default.
     Man {
         /// Where to write the pages.
@@ -72,5 +79,6 @@ fn main() -> Result<()> {
         Task::Man { out_dir } => man::run(out_dir),
         Task::BotCheck => botcheck::run(),
         Task::Fuzz(args) => fuzz::run(args),
+        Task::ProsodyCheck(args) => prosody_check::run(args),
     }
 }

@@ -107,6 +107,10 @@ pub struct PruneArgs {
     /// The database schema holding PeerTube's tables (default: the search path).
     #[arg(long, value_name = "NAME", hide = true)]
     pub db_schema: Option<String>,
+    /// Keep Prosody's data (config, history, tasks and notes) of stale rooms: only the
+    /// plugin's files are pruned.
+    #[arg(long)]
+    pub keep_history: bool,
     #[command(flatten)]
     pub common: ApplyArgs,
 }
@@ -252,7 +256,14 @@ fn prune(args: PruneArgs) -> miette::Result<ExitCode> {
         &dir,
         command,
         &args.common,
-        || Ok(livechat_migrate::plan_prune(&dir, &inv, &host)?),
+        || {
+            Ok(livechat_migrate::plan_prune_with(
+                &dir,
+                &inv,
+                &host,
+                args.keep_history,
+            )?)
+        },
         &host,
     )
 }

@@ -545,7 +545,8 @@ fn a_crashed_run_is_found_next_to_dir_and_finished() {
         "data",
         "--apply",
     ];
-    let out = bin(tmp.path(), &args, &[("LIVECHAT_DATA_CRASH_AFTER", "20")]);
+    // Past the commit point: Prosody's files make the backup phase longer.
+    let out = bin(tmp.path(), &args, &[("LIVECHAT_DATA_CRASH_AFTER", "30")]);
     assert_eq!(out.status.code(), None, "{}", text(&out));
     // Another migration is refused while this one is unfinished.
     let other = bin(
@@ -586,4 +587,124 @@ fn a_crashed_run_is_found_next_to_dir_and_finished() {
     assert_eq!(backups.len(), 1, "{backups:?}");
     assert!(data.join(format!("tokens/alice@{NEW}.json")).is_file());
     assert!(!data.join(format!("bot/room.{OLD}")).exists());
+}
+
+/// Prosody's data (a tree a real Prosody wrote) under crashes at every durable action
+/// of a rename and of a prune: each run, resumed, gives the uninterrupted result, and
+/// restore gives the original back.
+#[test]
+fn prosody_data_killed_at_every_point_then_rerun_converges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let original = tmp.path().join("original");
+    copy_tree(&repo().join("fixtures/prosody/dir"), &original);
+    let inv = repo().join("fixtures/prosody/inventory.json");
+    let inv = inv.to_str().unwrap();
+    let commands: [&[&str]; 2] = [
+        &[
+            "migrate",
+            "rename-domain",
+            "--from",
+            "old.example",
+            "--to",
+            "chat.new.example",
+        ],
+        &["migrate", "prune", "--inventory", inv],
+    ];
+    for command in commands {
+        let run = |data: &str, env: &[(&str, &str)]| {
+            let bak = format!("{data}.bak");
+            let mut a: Vec<&str> = command.to_vec();
+            a.extend([data, "--apply", "--backup-dir", &bak]);
+            bin(tmp.path(), &a, env)
+        };
+        copy_tree(&original, &tmp.path().join("reference"));
+        let out = run("reference", &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let reference = fingerprint(&tmp.path().join("reference"));
+        assert!(
+            reference != fingerprint(&original),
+            "{command:?} changed nothing"
+        );
+        // One action per step in the backup phase, one in the apply phase (see
+        // `killed_at_any_point_then_rerun_converges`).
+        let manifest = fs::read_to_string(tmp.path().join("reference.bak/manifest.jsonl")).unwrap();
+        let steps = manifest
+            .lines()
+            .skip(1)
+            .filter(|l| l.starts_with("{\"step\""))
+            .count();
+        let total = 2 * steps;
+        for k in 1..=total {
+            let data = format!("data{k}");
+            copy_tree(&original, &tmp.path().join(&data));
+            let out = run(&data, &[("LIVECHAT_DATA_CRASH_AFTER", &k.to_string())]);
+            assert_eq!(
+                out.status.code(),
+                None,
+                "{command:?} crash point {k}: {}",
+                text(&out)
+            );
+            let out = run(&data, &[]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{command:?} resume after {k}: {}",
+                text(&out)
+            );
+            assert!(
+                fingerprint(&tmp.path().join(&data)) == reference,
+                "{command:?} crash point {k}: the result differs from an uninterrupted run"
+            );
+            if k == total / 2 {
+                let out = bin(
+                    tmp.path(),
+                    &["migrate", "restore", &format!("{data}.bak")],
+                    &[],
+                );
+                assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+                assert!(fingerprint(&tmp.path().join(&data)) == fingerprint(&original));
+            }
+            fs::remove_dir_all(tmp.path().join(&data)).unwrap();
+            fs::remove_dir_all(tmp.path().join(format!("{data}.bak"))).unwrap();
+        }
+        fs::remove_dir_all(tmp.path().join("reference")).unwrap();
+        fs::remove_dir_all(tmp.path().join("reference.bak")).unwrap();
+    }
+}
+
+/// Every `livechat-data` command of the domain-change runbook runs, in its order, on a
+/// copy of the sample (whose host is the runbook's `peertube.example.com`), with the
+/// production paths replaced by the copy's.
+#[test]
+fn the_domain_change_runbook_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("peertube-plugin-livechat");
+    copy_tree(&repo().join("fixtures/sample"), &data);
+    let before = fingerprint(&data);
+    let runbook = fs::read_to_string(repo().join("docs/runbook-domain-change.md")).unwrap();
+    // Commands, with their `\` continuations joined.
+    let joined = runbook.replace("\\\n", " ");
+    let commands: Vec<&str> = joined
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("livechat-data "))
+        .collect();
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    let prod = "/var/www/peertube/storage/plugins/data/peertube-plugin-livechat";
+    for command in commands {
+        let mut line = command.replace(prod, "peertube-plugin-livechat");
+        if line.contains("<time>") {
+            let backup = fs::read_dir(tmp.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .find(|n| n.starts_with("peertube-plugin-livechat.livechat-backup-"))
+                .unwrap();
+            line = line.replace("peertube-plugin-livechat.livechat-backup-<time>", &backup);
+        }
+        let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+        let out = bin(tmp.path(), &args, &[]);
+        assert_eq!(out.status.code(), Some(0), "{line}: {}", text(&out));
+    }
+    // The last command restored the original.
+    assert!(fingerprint(&data) == before);
 }

@@ -1,5 +1,5 @@
-//! Host names in values: replacing an instance host as a whole host token, and
-//! Prosody's encoding of host folder names.
+//! Host names in values: replacing an instance host as a whole host token (Prosody's
+//! folder names are `livechat_prosody::encoding`'s business).
 //!
 //! Pure string functions, no I/O.
 
@@ -77,20 +77,6 @@ pub fn replace_host_in_value(v: &mut serde_json::Value, old: &str, new: &str) ->
     }
 }
 
-/// Prosody's datamanager encoding of a host as a folder name: every byte that is not
-/// an ASCII letter or digit becomes `%xx` in lower-case hex.
-pub fn prosody_encode(host: &str) -> String {
-    let mut out = String::with_capacity(host.len() * 2);
-    for b in host.bytes() {
-        if b.is_ascii_alphanumeric() {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02x}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,10 +104,5 @@ mod tests {
         ] {
             assert_eq!(replace_host(input, old, new), want, "{input}");
         }
-    }
-
-    #[test]
-    fn prosody_names() {
-        assert_eq!(prosody_encode("room.a-b.com"), "room%2ea%2db%2ecom");
     }
 }

@@ -2,7 +2,7 @@
 //! belongs to deleted videos and channels, planned purely and applied safely.
 //!
 //! Layout: [`plan`] (what a plan is), [`rename_domain`] and [`prune`] (planners that
-//! only read), [`execute`] (backup, manifest, journal, atomic steps, resume,
+//! only read; [`prosody`] plans their part in Prosody's data), [`execute`] (backup, manifest, journal, atomic steps, resume,
 //! restore), [`inventory`] (what exists in PeerTube's database), [`hosts`] and
 //! [`fsutil`] (helpers). This crate never prints: progress goes through
 //! [`execute::Progress`], results are returned.
@@ -13,6 +13,7 @@ pub mod fsutil;
 pub mod hosts;
 pub mod inventory;
 pub mod plan;
+pub mod prosody;
 pub mod prune;
 pub mod rename_domain;
 pub mod transforms;
@@ -23,5 +24,5 @@ pub use execute::{ApplyOptions, ApplyReport, NoProgress, Progress, RestoreReport
 pub use plan::{
     Command, ContentTransform, NewContent, Op, OpKind, Operation, Plan, RelPath, Summary,
 };
-pub use prune::plan_prune;
+pub use prune::{plan_prune, plan_prune_with};
 pub use rename_domain::plan_rename_domain;

@@ -320,6 +320,8 @@ pub struct Plan {
     names: String,
     contents: Vec<NewContent>,
     pub warnings: Vec<String>,
+    /// Facts about the plan as a whole (what changes in Prosody's data, bytes freed).
+    pub notes: Vec<String>,
     /// Problems that forbid applying the plan.
     pub errors: Vec<String>,
 }
@@ -340,6 +342,7 @@ struct JsonPlan<'a> {
     operations: Vec<JsonOp<'a>>,
     summary: Summary,
     warnings: &'a [String],
+    notes: &'a [String],
     errors: &'a [String],
     applied: bool,
 }
@@ -354,6 +357,7 @@ impl Plan {
             names: String::new(),
             contents: Vec::new(),
             warnings: Vec::new(),
+            notes: Vec::new(),
             errors: Vec::new(),
         }
     }
@@ -429,6 +433,10 @@ impl Plan {
 
     pub fn warn(&mut self, w: impl Into<String>) {
         self.warnings.push(w.into());
+    }
+
+    pub fn note(&mut self, n: impl Into<String>) {
+        self.notes.push(n.into());
     }
 
     pub fn error(&mut self, e: impl Into<String>) {
@@ -517,6 +525,7 @@ impl Plan {
                 .collect(),
             summary: self.summary(),
             warnings: &self.warnings,
+            notes: &self.notes,
             errors: &self.errors,
             applied,
         };
@@ -543,6 +552,7 @@ impl Plan {
         writeln!(out, "{}],", if self.ops.is_empty() { "" } else { "\n  " })?;
         writeln!(out, "  \"summary\": {},", json(&self.summary())?)?;
         writeln!(out, "  \"warnings\": {},", json(&self.warnings)?)?;
+        writeln!(out, "  \"notes\": {},", json(&self.notes)?)?;
         writeln!(out, "  \"errors\": {},", json(&self.errors)?)?;
         write!(out, "  \"applied\": {applied}")
     }
@@ -572,6 +582,9 @@ impl Plan {
         }
         for w in &self.warnings {
             writeln!(out, "warning: {w}")?;
+        }
+        for n in &self.notes {
+            writeln!(out, "note: {n}")?;
         }
         for e in &self.errors {
             writeln!(out, "error: {e}")?;

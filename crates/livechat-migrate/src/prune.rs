@@ -4,7 +4,8 @@
 //! It only reads, and plans exactly what issue 4 lists for the MUC domain `room.D`:
 //! entries of `room-channel/room.D.json`, bot room files (deleted, or disabled when no
 //! longer linked), `channelConfigurationOptions/<N>.json`, `emojis/channel/<N>/`,
-//! `videoInfos/local/<uuid>.json` and `videoInfos/remote/<host>/<uuid>.json`. Names
+//! `videoInfos/local/<uuid>.json` and `videoInfos/remote/<host>/<uuid>.json`, and
+//! Prosody's data of the rooms whose video or channel is gone ([`crate::prosody`]). Names
 //! it does not recognise (non-canonical ids or UUIDs) are never deleted: only what
 //! the inventory proves gone is.
 
@@ -61,8 +62,18 @@ fn is_dir(dir: &Path, rel: &str) -> Result<bool> {
 }
 
 /// Plans the pruning of the data directory `dir` of the instance `instance_host`,
-/// against the inventory of what exists.
+/// against the inventory of what exists, Prosody's data of stale rooms included.
 pub fn plan_prune(dir: &Path, inventory: &Inventory, instance_host: &str) -> Result<Plan> {
+    plan_prune_with(dir, inventory, instance_host, false)
+}
+
+/// [`plan_prune`], keeping Prosody's data of stale rooms when `keep_history` is set.
+pub fn plan_prune_with(
+    dir: &Path,
+    inventory: &Inventory,
+    instance_host: &str,
+    keep_history: bool,
+) -> Result<Plan> {
     check_host(instance_host)?;
     if !dir.is_dir() {
         return Err(MigrateError::NotADir {
@@ -83,6 +94,7 @@ pub fn plan_prune(dir: &Path, inventory: &Inventory, instance_host: &str) -> Res
     bot_rooms(dir, instance_host, &ex, linked.as_ref(), &mut plan)?;
     channel_files(dir, &ex, &mut plan)?;
     video_infos(dir, &ex, &mut plan)?;
+    crate::prosody::plan_prune(dir, instance_host, &ex, keep_history, &mut plan)?;
     Ok(plan)
 }
 

@@ -4,9 +4,11 @@
 //! It only reads. It moves `room-channel/room.OLD.json` (merging into an existing
 //! `room.NEW.json`), the bot folder `bot/room.OLD/` (rewriting the `domain` values,
 //! files already under the new domain win), the token files `<user>@OLD.json`, and
-//! rewrites the old host in `videoInfos/local/*.json` and in the emoji URLs. It never
-//! plans anything under `prosody/`, `prosodyAppImage/`, `serverInfos/`,
-//! `videoInfos/remote/` or `channelConfigurationOptions/`.
+//! rewrites the old host in `videoInfos/local/*.json` and in the emoji URLs; Prosody's
+//! host folders under `prosody/data` move with their JIDs rewritten
+//! ([`crate::prosody`]). It never plans anything elsewhere under `prosody/`, nor
+//! under `prosodyAppImage/`, `serverInfos/`, `videoInfos/remote/` or
+//! `channelConfigurationOptions/`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -15,7 +17,7 @@ use serde_json::Value;
 
 use crate::error::{MigrateError, Result};
 use crate::fsutil::{self, list_dir, rel_join};
-use crate::hosts::{prosody_encode, replace_host};
+use crate::hosts::replace_host;
 use crate::plan::{Command, ContentTransform, OpKind, Operation, Plan, js_key_order, plugin_json};
 use crate::transforms::{self, EmojiUrls, Hosts, JsonEdit, StringAt};
 
@@ -65,7 +67,7 @@ pub fn plan_rename_domain(dir: &Path, from: &str, to: &str) -> Result<Plan> {
     tokens(dir, from, to, &mut plan)?;
     video_infos(dir, from, to, &mut plan)?;
     emojis(dir, from, to, &mut plan)?;
-    prosody_warnings(dir, from, &mut plan)?;
+    crate::prosody::plan_rename(dir, from, to, &mut plan)?;
     Ok(plan)
 }
 
@@ -532,29 +534,6 @@ fn emojis(dir: &Path, from: &str, to: &str, plan: &mut Plan) -> Result<()> {
                     .transform(t)
                     .size(size),
             );
-        }
-    }
-    Ok(())
-}
-
-fn prosody_warnings(dir: &Path, from: &str, plan: &mut Plan) -> Result<()> {
-    for prefix in ["", "room.", "anon.", "external.", "bot."] {
-        let folder = format!(
-            "prosody/data/{}",
-            prosody_encode(&format!("{prefix}{from}"))
-        );
-        if !matches!(found(dir, &folder)?, Found::Absent) {
-            plan.warn(format!(
-                "{folder}/ holds Prosody's data of {prefix}{from} (rooms, history, affiliations, accounts); it is left alone and stays under the old domain"
-            ));
-        }
-    }
-    for ext in ["crt", "key"] {
-        let file = format!("prosody/data/{from}.{ext}");
-        if !matches!(found(dir, &file)?, Found::Absent) {
-            plan.warn(format!(
-                "{file} is the certificate of the old domain; it is left alone (the plugin generates one for the new domain when S2S needs it)"
-            ));
         }
     }
     Ok(())
