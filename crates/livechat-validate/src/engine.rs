@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use livechat_schema::Kind;
-use livechat_schema::models::toolkit::{ReportDiagnostic, ValidationReport};
+use livechat_schema::models::toolkit::{ReportDiagnostic, ReportTool, ValidationReport};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -142,9 +142,11 @@ impl Report {
         Some(redact::redact_text(text, meta.kind, value.as_ref()))
     }
 
-    /// The report as the `validation-report` document (`--format json`).
-    pub fn to_model(&self, data_dir: &str) -> ValidationReport {
+    /// The report as the `validation-report` document (`--format json`), written by
+    /// `tool`.
+    pub fn to_model(&self, data_dir: &str, tool: ReportTool) -> ValidationReport {
         ValidationReport {
+            tool,
             data_dir: data_dir.to_owned(),
             instance_host: self.instance.as_ref().map(|i| i.host.clone()),
             files_checked: self.files_checked,
