@@ -9,6 +9,7 @@
 //! (checking it did not change) and masks its secrets ([`redact`]) when a renderer
 //! wants a code frame. It never writes, and never prints.
 
+pub mod json;
 pub mod locate;
 pub mod redact;
 pub mod walk;
@@ -140,7 +141,7 @@ impl Report {
             Ok(text) => text,
             Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
         };
-        let value: Option<Value> = serde_json::from_str(&text).ok();
+        let value: Option<Value> = json::parse(&text).ok().map(|p| p.value);
         Some(redact::redact_text(text, meta.kind, value.as_ref()))
     }
 
@@ -636,7 +637,7 @@ fn check_document(
             let offset = err.valid_up_to();
             lossy = String::from_utf8_lossy(bytes).into_owned();
             let (line, column) = locate::line_col(&lossy, offset);
-            let readable = serde_json::from_str::<serde::de::IgnoredAny>(&lossy).is_ok();
+            let readable = json::parse(&lossy).is_ok();
             outcome.diagnostics.push(Diagnostic {
                 path: rel.to_owned(),
                 severity: if readable {
@@ -678,8 +679,30 @@ fn check_document(
             &lossy
         }
     };
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
+    let value: Value = match json::parse(text) {
+        Ok(parsed) => {
+            for o in parsed.overflows {
+                let (line, column) = locate::line_col(text, o.span.offset);
+                let number = &text[o.span.offset..o.span.end()];
+                let infinity = if o.negative { "-Infinity" } else { "Infinity" };
+                outcome.diagnostics.push(Diagnostic {
+                    path: rel.to_owned(),
+                    severity: Severity::Warning,
+                    code: crate::codes::NON_CANONICAL_VALUE,
+                    pointer: String::new(),
+                    line: Some(line),
+                    column: Some(column),
+                    span: Some(o.span),
+                    message: format!(
+                        "the number `{number}` is beyond a double's range: the plugin (JSON.parse) reads {infinity}, and the checks below judge that value"
+                    ),
+                    help: Some(format!(
+                        "write the number you mean within a double's range (JSON.stringify writes {infinity} as null)"
+                    )),
+                });
+            }
+            parsed.value
+        }
         Err(err) => {
             let offset = syntax_offset(text, err.line(), err.column());
             let (line, column) = locate::line_col(text, offset);
@@ -760,14 +783,30 @@ fn check_document(
         let key = locate::pointer_segments(&dup.pointer)
             .pop()
             .unwrap_or_default();
+        // The same value twice loses nothing (a warning); another value is silently
+        // replaced by the last one (an error).
+        let lost = json::parse(&text[dup.overridden.offset..dup.overridden.end()])
+            .ok()
+            .is_none_or(|first| value.pointer(&dup.pointer) != Some(&first.value));
         outcome.diagnostics.push(Diagnostic {
             path: rel.to_owned(),
-            severity: default_severity("duplicate-key"),
+            severity: if lost {
+                default_severity("duplicate-key")
+            } else {
+                Severity::Warning
+            },
             code: "duplicate-key",
-            message: format!(
-                "the key `{key}` appears more than once in this object: the plugin (JSON.parse) \
-                 keeps only the last value, not this one"
-            ),
+            message: if lost {
+                format!(
+                    "the key `{key}` appears more than once in this object: the plugin (JSON.parse) \
+                     keeps only the last value, not this one"
+                )
+            } else {
+                format!(
+                    "the key `{key}` appears more than once in this object, with the same value: \
+                     the plugin (JSON.parse) keeps the last one, which says the same"
+                )
+            },
             help: Some("remove the duplicate member you do not mean".to_owned()),
             pointer: dup.pointer,
             line: Some(line),
@@ -903,7 +942,7 @@ fn locate_cross(
             let read = read_limited(&path).ok()?.ok()?;
             let modified = read.modified;
             let text = String::from_utf8(read.bytes).ok()?;
-            let value: Value = serde_json::from_str(&text).ok()?;
+            let value: Value = json::parse(&text).ok()?.value;
             Some((kind, path, text, value, modified))
         });
         match loaded {

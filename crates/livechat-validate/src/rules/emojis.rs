@@ -85,7 +85,7 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
         )
     });
     let mut category_seen = false;
-    let mut names: Vec<&str> = Vec::new();
+    let mut names: Vec<(&str, Option<&Value>)> = Vec::new();
     for (i, e) in list.iter().enumerate() {
         let p = idx("/customEmojis", i);
         let Value::Object(o) = e else {
@@ -112,14 +112,24 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
         out.unknown_keys(e, &p, &["sn", "url", "isCategoryEmoji"], "the plugin");
         match o.get("sn") {
             Some(Value::String(sn)) if valid_short_name(sn) => {
-                if names.contains(&sn.as_str()) {
-                    out.warn(
-                        EMOJI_DUPLICATE_SHORTNAME,
-                        &child(&p, "sn"),
-                        format!("the short name {} is used by an earlier emoji: in the chat the last one wins", Value::String(sn.clone())),
-                    );
-                } else {
-                    names.push(sn);
+                let url = o.get("url");
+                match names.iter().find(|(n, _)| *n == sn.as_str()) {
+                    // The same image twice: whichever wins, the chat shows it.
+                    Some((_, first)) if *first == url => {
+                        out.warn(
+                            EMOJI_DUPLICATE_SHORTNAME,
+                            &child(&p, "sn"),
+                            format!("the short name {} is used by an earlier emoji with the same URL: in the chat the last one wins, which shows the same image", Value::String(sn.clone())),
+                        );
+                    }
+                    Some(_) => {
+                        out.error(
+                            EMOJI_DUPLICATE_SHORTNAME,
+                            &child(&p, "sn"),
+                            format!("the short name {} is used by an earlier emoji: in the chat the last one wins, so the earlier one can never be used", Value::String(sn.clone())),
+                        );
+                    }
+                    None => names.push((sn, url)),
                 }
             }
             None => {
