@@ -99,7 +99,10 @@ fn video_remote() -> impl Strategy<Value = (String, Value)> {
                 if direct {
                     server.push(("directs2s", json!({"port": port.to_string()})));
                 }
-                if ws {
+                // The plugin always publishes a connection method (websockets2s on
+                // every PeerTube that lets plugins serve WebSockets): a file with
+                // none shows no chat, which the validator reports.
+                if ws || !(direct || anon) {
                     server.push((
                     "websockets2s",
                     json!({"url": format!("wss://{host}/plugins/livechat/ws/xmpp-websocket-s2s")}),

@@ -6,9 +6,17 @@
 //!
 //! This module owns the definitions only: rules pick a code from it, they never
 //! invent one, and nothing here checks data or renders text for a terminal. A code,
-//! once released, keeps its id; the severity of a finding may differ from the default
-//! when the plugin's behaviour depends on the value or on where the file sits (a file
-//! the plugin never reads is at most a warning).
+//! once released, keeps its id.
+//!
+//! One severity rule decides every finding (issue 9): **error** when the plugin, the
+//! bot or Prosody, reading the file today, does something other than what the file
+//! says (something configured is dropped or unreachable, a value silently replaces
+//! another, data points somewhere the plugin would never have written); **warning**
+//! when they do what the file says (legacy shapes, non-canonical spellings read as
+//! intended, stale or orphan files nothing reads). The severity of a finding may
+//! differ from its code's default when the answer depends on the value (a lone `"01"`
+//! is read as intended, `"01"` beside `"1"` loses data) or on where the file sits (a
+//! file the plugin never reads is at most a warning).
 
 use crate::Severity;
 
@@ -169,7 +177,7 @@ codes! {
         fix: None, "no automatic fix yet",
     }
     DUPLICATE_KEY = "duplicate-key" as DuplicateKey {
-        severity: Warning,
+        severity: Error,
         summary: "a key appears twice in an object: JSON.parse keeps the last value",
         fix: None, "no automatic fix yet",
     }
@@ -179,6 +187,11 @@ codes! {
         fix: None, "no automatic fix yet",
     }
     // Per-file rules: how the plugin reads a value.
+    VIDEO_INFOS_NO_CONNECTION = "video-infos-no-connection" as VideoInfosNoConnection {
+        severity: Error,
+        summary: "a remote video's chat infos with no connection method the plugin can use: the chat disappears",
+        fix: None, "no automatic fix yet",
+    }
     WRONG_TYPE = "wrong-type" as WrongType {
         severity: Error,
         summary: "a value has a type the plugin refuses",
@@ -230,12 +243,12 @@ codes! {
         fix: None, "no automatic fix yet",
     }
     TRAILING_CHAR_STRIPPED = "trailing-char-stripped" as TrailingCharStripped {
-        severity: Warning,
+        severity: Error,
         summary: "a trailing character the plugin strips from the bot's nickname",
         fix: None, "no automatic fix yet",
     }
     WHITESPACE_REMOVED = "whitespace-removed" as WhitespaceRemoved {
-        severity: Warning,
+        severity: Error,
         summary: "whitespace the plugin removes from a command name",
         fix: None, "no automatic fix yet",
     }
@@ -280,12 +293,12 @@ codes! {
         fix: None, "no automatic fix yet",
     }
     ENTRY_DROPPED = "entry-dropped" as EntryDropped {
-        severity: Warning,
+        severity: Error,
         summary: "an array entry the reader skips",
         fix: None, "no automatic fix yet",
     }
     FIELD_DROPPED = "field-dropped" as FieldDropped {
-        severity: Warning,
+        severity: Error,
         summary: "a field the reader drops because it is invalid",
         fix: None, "no automatic fix yet",
     }
@@ -320,7 +333,7 @@ codes! {
         fix: None, "no automatic fix yet",
     }
     DUPLICATE_HANDLER_ID = "duplicate-handler-id" as DuplicateHandlerId {
-        severity: Warning,
+        severity: Error,
         summary: "two handlers share an id: the second only reloads the first",
         fix: None, "no automatic fix yet",
     }
@@ -345,7 +358,7 @@ codes! {
         fix: None, "no automatic fix yet",
     }
     EMOJI_DUPLICATE_SHORTNAME = "emoji-duplicate-shortname" as EmojiDuplicateShortname {
-        severity: Warning,
+        severity: Error,
         summary: "an emoji short name used twice (the last one wins in the chat)",
         fix: None, "no automatic fix yet",
     }
@@ -375,7 +388,7 @@ codes! {
         fix: None, "no automatic fix yet",
     }
     ROOM_LOCAL_INVALID = "room-local-invalid" as RoomLocalInvalid {
-        severity: Warning,
+        severity: Error,
         summary: "a room-channel entry that is neither a video UUID nor channel.N",
         fix: None, "no automatic fix yet",
     }
@@ -421,7 +434,7 @@ codes! {
         fix: None, "no automatic fix yet",
     }
     ROOM_UNDER_TWO_CHANNELS = "room-under-two-channels" as RoomUnderTwoChannels {
-        severity: Warning,
+        severity: Error,
         summary: "a room listed under two channels",
         fix: None, "no automatic fix yet",
     }
@@ -431,7 +444,7 @@ codes! {
         fix: None, "no automatic fix yet",
     }
     ROOM_CHANNEL_KEY_MISMATCH = "room-channel-key-mismatch" as RoomChannelKeyMismatch {
-        severity: Warning,
+        severity: Error,
         summary: "a channel.N room listed under another channel than N",
         fix: None, "no automatic fix yet",
     }
@@ -491,7 +504,7 @@ codes! {
         fix: None, "no automatic fix yet",
     }
     VIDEO_INFOS_HOST_MISMATCH = "video-infos-host-mismatch" as VideoInfosHostMismatch {
-        severity: Warning,
+        severity: Error,
         summary: "a videoInfos host or URL that does not match its folder or the instance",
         fix: None, "no automatic fix yet",
     }

@@ -11,6 +11,7 @@
 
 pub mod caps;
 mod check;
+pub mod json;
 pub mod locate;
 pub mod redact;
 pub mod walk;
@@ -138,7 +139,7 @@ impl Report {
             Ok(text) => text,
             Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
         };
-        let value: Option<Value> = serde_json::from_str(&text).ok();
+        let value: Option<Value> = json::parse(&text).ok().map(|p| p.value);
         Some(redact::redact_text(text, meta.kind, value.as_ref()))
     }
 
@@ -399,7 +400,7 @@ fn locate_cross(
             let read = read_limited(&path, caps::max_file_size(kind)).ok()?.ok()?;
             let modified = read.modified;
             let text = String::from_utf8(read.bytes).ok()?;
-            let value: Value = serde_json::from_str(&text).ok()?;
+            let value: Value = json::parse(&text).ok()?.value;
             Some((kind, path, text, value, modified))
         });
         match loaded {

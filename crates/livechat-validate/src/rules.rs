@@ -158,6 +158,21 @@ impl Out {
         self.push(Finding::warning(code, ptr, msg), Explains::Nothing)
     }
 
+    /// A `truthy-coercion` finding for the non-boolean `v` the reader reads as `read`:
+    /// an error when that inverts what `v` evidently says (`[false]`, `"false"`,
+    /// `{"value": false}` read as true), a warning otherwise (`1` read as true).
+    pub fn coercion(&mut self, ptr: &str, v: &Value, read: bool, msg: String) -> &mut Finding {
+        if js::evident_bool(v) == Some(!read) {
+            self.error(
+                crate::codes::TRUTHY_COERCION,
+                ptr,
+                format!("{msg}, the opposite of what the value says"),
+            )
+        } else {
+            self.warn(crate::codes::TRUTHY_COERCION, ptr, msg)
+        }
+    }
+
     /// A finding about the missing key `key` of the object at `ptr`.
     pub fn missing(
         &mut self,
@@ -520,9 +535,22 @@ pub fn check_emoji_image(file_name: &str, head: &[u8]) -> Option<Finding> {
 /// UTF-8): what the plugin does when its `JSON.parse` fails.
 pub fn unparsable_severity(kind: Kind) -> Severity {
     match kind {
-        // Prosody only checks that `s2s` exists; nobody reads its content.
-        Kind::ServerInfosS2s => Severity::Warning,
-        _ => Severity::Error,
+        // Prosody only checks that `s2s` exists, but the plugin writes it only with a
+        // direct server-to-server port: a file it never wrote still makes Prosody
+        // skip the host's WebSocket link, so it is an error like the others.
+        Kind::ServerInfosS2s
+        | Kind::ServerInfosLastUpdate
+        | Kind::ServerInfosWsS2s
+        | Kind::VideoInfosRemote
+        | Kind::VideoInfosLocal
+        | Kind::ChannelConfigurationOptions
+        | Kind::RoomChannel
+        | Kind::BotModeration
+        | Kind::BotRoom
+        | Kind::EmojisDefinition
+        | Kind::Tokens
+        | Kind::Inventory
+        | Kind::ValidationReport => Severity::Error,
     }
 }
 
@@ -532,7 +560,9 @@ pub fn unparsable_effect(kind: Kind) -> &'static str {
         Kind::ServerInfosLastUpdate => {
             "the plugin treats the remote's infos as missing and fetches them again"
         }
-        Kind::ServerInfosS2s => "harmless: Prosody only checks that the file exists",
+        Kind::ServerInfosS2s => {
+            "Prosody only checks that the file exists: it then leaves this host to legacy server-to-server connections and never uses its WebSocket link, although the plugin writes this file only with a direct server-to-server port"
+        }
         Kind::ServerInfosWsS2s => {
             "Prosody falls back to legacy server-to-server connections, which usually fail between PeerTube instances"
         }

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use livechat_schema::{Entry, Kind, PathParams, classify, schema};
 use serde_json::Value;
 
-use super::{Diagnostic, SourceMeta, Span, ValidateError, caps, locate, redact, walk};
+use super::{Diagnostic, SourceMeta, Span, ValidateError, caps, json, locate, redact, walk};
 use crate::cross::{FileClass, IndexedFile};
 use crate::rules::{self, FileContext, SchemaError};
 use crate::{Finding, Severity, ValidateOptions};
@@ -308,7 +308,7 @@ fn check_document(
             let offset = err.valid_up_to();
             lossy = String::from_utf8_lossy(bytes).into_owned();
             let (line, column) = locate::line_col(&lossy, offset);
-            let readable = serde_json::from_str::<serde::de::IgnoredAny>(&lossy).is_ok();
+            let readable = json::parse(&lossy).is_ok();
             outcome.diagnostics.push(Diagnostic {
                 path: rel.to_owned(),
                 severity: if readable {
@@ -350,8 +350,30 @@ fn check_document(
             &lossy
         }
     };
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
+    let value: Value = match json::parse(text) {
+        Ok(parsed) => {
+            for o in parsed.overflows {
+                let (line, column) = locate::line_col(text, o.span.offset);
+                let number = &text[o.span.offset..o.span.end()];
+                let infinity = if o.negative { "-Infinity" } else { "Infinity" };
+                outcome.diagnostics.push(Diagnostic {
+                    path: rel.to_owned(),
+                    severity: Severity::Warning,
+                    code: crate::codes::NON_CANONICAL_VALUE,
+                    pointer: String::new(),
+                    line: Some(line),
+                    column: Some(column),
+                    span: Some(o.span),
+                    message: format!(
+                        "the number `{number}` is beyond a double's range: the plugin (JSON.parse) reads {infinity}, and the checks below judge that value"
+                    ),
+                    help: Some(format!(
+                        "write the number you mean within a double's range (JSON.stringify writes {infinity} as null)"
+                    )),
+                });
+            }
+            parsed.value
+        }
         Err(err) => {
             let offset = syntax_offset(text, err.line(), err.column());
             let (line, column) = locate::line_col(text, offset);
@@ -443,14 +465,30 @@ fn check_document(
         let key = locate::pointer_segments(&dup.pointer)
             .pop()
             .unwrap_or_default();
+        // The same value twice loses nothing (a warning); another value is silently
+        // replaced by the last one (an error).
+        let lost = json::parse(&text[dup.overridden.offset..dup.overridden.end()])
+            .ok()
+            .is_none_or(|first| value.pointer(&dup.pointer) != Some(&first.value));
         outcome.diagnostics.push(Diagnostic {
             path: rel.to_owned(),
-            severity: default_severity("duplicate-key"),
+            severity: if lost {
+                default_severity("duplicate-key")
+            } else {
+                Severity::Warning
+            },
             code: "duplicate-key",
-            message: format!(
-                "the key `{key}` appears more than once in this object: the plugin (JSON.parse) \
-                 keeps only the last value, not this one"
-            ),
+            message: if lost {
+                format!(
+                    "the key `{key}` appears more than once in this object: the plugin (JSON.parse) \
+                     keeps only the last value, not this one"
+                )
+            } else {
+                format!(
+                    "the key `{key}` appears more than once in this object, with the same value: \
+                     the plugin (JSON.parse) keeps the last one, which says the same"
+                )
+            },
             help: Some("remove the duplicate member you do not mean".to_owned()),
             pointer: dup.pointer,
             line: Some(line),

@@ -159,11 +159,21 @@ pub(super) fn moderation(v: &Value, out: &mut Out) -> Digest {
                 "`logger` is missing: the bot logs nothing",
             );
         }
-        Some(other) => {
+        Some(Value::Null) => {
             out.warn(
                 INVALID_VALUE,
                 "/logger",
-                format!("`logger` is {}: the bot logs nothing", js::show(other)),
+                "`logger` is null: the bot logs nothing",
+            );
+        }
+        Some(other) => {
+            out.error(
+                INVALID_VALUE,
+                "/logger",
+                format!(
+                    "`logger` is {}: the bot logs nothing, not what the file asks",
+                    js::show(other)
+                ),
             );
         }
     }
@@ -178,8 +188,15 @@ pub(super) fn moderation(v: &Value, out: &mut Out) -> Digest {
                 "`log_level` is missing: the bot keeps its default level",
             );
         }
-        Some(other) => {
+        Some(Value::Null) => {
             out.warn(
+                INVALID_VALUE,
+                "/log_level",
+                "`log_level` is null: the bot keeps its default level",
+            );
+        }
+        Some(other) => {
+            out.error(
                 INVALID_VALUE,
                 "/log_level",
                 format!(
@@ -190,9 +207,10 @@ pub(super) fn moderation(v: &Value, out: &mut Out) -> Digest {
         }
     }
     if let Some(d) = v.get("xmpp_debug").filter(|d| !d.is_boolean()) {
-        out.warn(
-            TRUTHY_COERCION,
+        out.coercion(
             "/xmpp_debug",
+            d,
+            js::truthy(d),
             format!(
                 "`xmpp_debug` is {}, not a boolean: the bot reads {}",
                 js::show(d),
@@ -295,9 +313,10 @@ pub(super) fn room(
         }
         Some(other) => {
             let on = other.is_null() || js::truthy(other);
-            out.warn(
-                TRUTHY_COERCION,
+            out.coercion(
                 "/enabled",
+                other,
+                on,
                 format!(
                     "`enabled` is {}, not a boolean: the bot reads {on}{}",
                     js::show(other),
@@ -319,20 +338,29 @@ pub(super) fn room(
         );
     }
     if let Some(n) = o.get("nick").filter(|n| !n.is_string()) {
-        out.warn(
-            WRONG_TYPE,
-            "/nick",
-            format!(
-                "`nick` is {}, not a string: the bot ignores it and uses its global name",
-                js::type_name(n)
-            ),
+        let msg = format!(
+            "`nick` is {}, not a string: the bot ignores it and uses its global name",
+            js::type_name(n)
         );
+        // A configured nickname is dropped; null says none.
+        if enabled && !n.is_null() {
+            out.error(WRONG_TYPE, "/nick", msg);
+        } else {
+            out.warn(WRONG_TYPE, "/nick", msg);
+        }
     }
 
     if let Some(local) = local {
         use livechat_schema::names::{RoomLocal, classify_room_local};
         let room = Value::String(local.to_owned());
         match (classify_room_local(local), ctx.options.room_type) {
+            (RoomLocal::Other(_), _) if enabled => {
+                out.error(
+                    ROOM_LOCAL_INVALID,
+                    "/local",
+                    format!("`local` {room} is neither a video UUID nor `channel.<id>`: the plugin never creates such a room, yet the bot joins it"),
+                );
+            }
             (RoomLocal::Other(_), _) => {
                 out.warn(
                     ROOM_LOCAL_INVALID,
@@ -369,7 +397,14 @@ pub(super) fn room(
         }
     }
     if let (Some(domain), Some(muc)) = (domain, ctx.params.muc_domain.as_deref()) {
-        if domain != muc {
+        if domain != muc && domain.to_lowercase() == muc {
+            // @xmpp/jid (the bot's JID class) lower-cases the domain: same room.
+            out.warn(
+                NON_CANONICAL_VALUE,
+                "/domain",
+                format!("`domain` is {} but the folder is `bot/{muc}/`: the bot lower-cases JID domains (@xmpp/jid), so it joins the same room", Value::String(domain.to_owned())),
+            );
+        } else if domain != muc {
             out.error(
                 ROOM_DOMAIN_MISMATCH,
                 "/domain",
@@ -421,8 +456,8 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
         }
     };
     let mut read = true;
-    // The first handler of each id, and whether it was enabled.
-    let mut seen: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    // The first handler of each id: whether it was enabled, and the handler.
+    let mut seen: std::collections::HashMap<&str, (bool, &Value)> = std::collections::HashMap::new();
     for (i, h) in items.iter().enumerate() {
         let hp = idx("/handlers", i);
         let Some(ho) = h.as_object() else {
@@ -474,9 +509,10 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
             Some(Value::Bool(b)) => *b,
             Some(other) => {
                 let on = other.is_null() || js::truthy(other);
-                out.warn(
-                    TRUTHY_COERCION,
+                out.coercion(
                     &child(&hp, "enabled"),
+                    other,
+                    on,
                     format!(
                         "`enabled` is {}, not a boolean: the bot reads {on}",
                         js::show(other)
@@ -486,7 +522,7 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
             }
         };
         crate::work::tick(1);
-        if let Some(first_on) = seen.get(id) {
+        if let Some((first_on, first)) = seen.get(id) {
             // A reload calls `loadOptions(options)` without `?? {}`: `'x' in null` throws.
             if on && *first_on && ho.get("options").is_some_and(Value::is_null) {
                 out.error(
@@ -503,16 +539,23 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
             } else {
                 "the bot ignores it"
             };
-            out.warn(
-                DUPLICATE_HANDLER_ID,
-                &child(&hp, "id"),
-                format!(
-                    "the id {} is used by an earlier handler: {effect}",
-                    Value::String(id.to_owned())
-                ),
+            let msg = format!(
+                "the id {} is used by an earlier handler: {effect}",
+                Value::String(id.to_owned())
             );
+            // Harmless only when nothing changes: both disabled, or the same handler
+            // twice. Otherwise a configured handler is replaced or detached.
+            let same = on
+                && *first_on
+                && first.get("type") == ho.get("type")
+                && first.get("options") == ho.get("options");
+            if same || (!on && !*first_on) {
+                out.warn(DUPLICATE_HANDLER_ID, &child(&hp, "id"), msg);
+            } else {
+                out.error(DUPLICATE_HANDLER_ID, &child(&hp, "id"), msg);
+            }
         } else {
-            seen.insert(id, on);
+            seen.insert(id, (on, h));
         }
         let known = [
             "moderate",
@@ -588,15 +631,26 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
         }
         Some(o @ Value::Object(_)) => o,
         Some(other) => {
-            out.warn(
-                WRONG_TYPE,
-                &op,
-                format!(
-                    "`options` is {}, not an object: the bot ignores it and uses its defaults",
-                    js::type_name(other)
-                ),
+            let msg = format!(
+                "`options` is {}, not an object: the bot ignores it and uses its defaults",
+                js::type_name(other)
             );
+            // What a truthy value configured is dropped, in a handler the bot runs.
+            if sev == Severity::Error && js::truthy(other) && other != &Value::Array(Vec::new()) {
+                out.error(WRONG_TYPE, &op, msg);
+            } else {
+                out.warn(WRONG_TYPE, &op, msg);
+            }
             return;
+        }
+    };
+    // An option the bot ignores (it keeps its default): an error in a handler it
+    // runs, unless the value says the default anyway.
+    let ignored = |out: &mut Out, code, ptr: &str, msg: String, says_default: bool| {
+        if sev == Severity::Error && !says_default {
+            out.error(code, ptr, msg);
+        } else {
+            out.warn(code, ptr, msg);
         }
     };
     let bad = |out: &mut Out, code, ptr: &str, msg: String| match sev {
@@ -613,13 +667,15 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
     };
     let bool_opt = |out: &mut Out, key: &str| {
         if let Some(v) = options.get(key).filter(|v| !v.is_boolean()) {
-            out.warn(
+            ignored(
+                out,
                 WRONG_TYPE,
                 &child(&op, key),
                 format!(
-                    "`{key}` is {}, not a boolean: the bot ignores it",
-                    js::type_name(v)
+                    "`{key}` is {}, not a boolean: the bot ignores it and reads false",
+                    js::show(v)
                 ),
+                js::evident_bool(v) != Some(true),
             );
         }
     };
@@ -658,13 +714,15 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
             }
         }
         Some(other) => {
-            out.warn(
+            ignored(
+                out,
                 WRONG_TYPE,
                 &child(&op, key),
                 format!(
                     "`{key}` is {}, not a number: the bot ignores it and keeps its default",
                     js::type_name(other)
                 ),
+                other.is_null(),
             );
         }
     };
@@ -757,7 +815,16 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
                                     Some(Value::String(m)) => Some(m.as_str()),
                                     None => None,
                                     Some(other) => {
-                                        out.warn(WRONG_TYPE, &child(&p, "modifiers"), format!("`modifiers` is {}, not a string: the bot ignores it and uses `i`", js::type_name(other)));
+                                        ignored(
+                                            out,
+                                            WRONG_TYPE,
+                                            &child(&p, "modifiers"),
+                                            format!(
+                                                "`modifiers` is {}, not a string: the bot ignores it and uses `i`",
+                                                js::type_name(other)
+                                            ),
+                                            other.is_null(),
+                                        );
                                         None
                                     }
                                 };
@@ -821,13 +888,15 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
             bool_opt(out, "applyToModerators");
             delay_opt(out, "delay", f64::NEG_INFINITY, 86400.0);
             if let Some(r) = options.get("reason").filter(|r| !r.is_string()) {
-                out.warn(
+                ignored(
+                    out,
                     WRONG_TYPE,
                     &child(&op, "reason"),
                     format!(
                         "`reason` is {}, not a string: the bot ignores it",
                         js::type_name(r)
                     ),
+                    r.is_null(),
                 );
             }
             for key in ["reason", "delay", "applyToModerators"] {
@@ -846,7 +915,7 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
         "quotes" | "quotes_random" => {
             out.unknown_keys(options, &op, &["quotes", "delay"], "the bot");
             delay_opt(out, "delay", 1.0, 6000.0);
-            strings_opt(options, "quotes", &op, false, out);
+            strings_opt(options, "quotes", &op, false, sev, out);
             for key in ["quotes", "delay"] {
                 if options.get(key).is_none() {
                     let key: &'static str = key;
@@ -862,11 +931,11 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
         }
         "command_say" => {
             out.unknown_keys(options, &op, &["quotes", "command"], "the bot");
-            strings_opt(options, "quotes", &op, true, out);
-            strings_opt(options, "command", &op, true, out);
+            strings_opt(options, "quotes", &op, true, sev, out);
+            strings_opt(options, "command", &op, true, sev, out);
             if let Some(Value::String(c)) = options.get("command") {
                 if c.chars().any(js::is_js_space) {
-                    out.warn(INVALID_VALUE, &child(&op, "command"), "the command holds whitespace: it can never match, the bot takes the first word of a message as the command");
+                    ignored(out, INVALID_VALUE, &child(&op, "command"), "the command holds whitespace: it can never match, the bot takes the first word of a message as the command".to_owned(), false);
                 }
             }
             for key in ["quotes", "command"] {
@@ -885,13 +954,15 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
         "hello" => {
             out.unknown_keys(options, &op, &["txt", "delay"], "the bot");
             if let Some(t) = options.get("txt").filter(|t| !t.is_string()) {
-                out.warn(
+                ignored(
+                    out,
                     WRONG_TYPE,
                     &child(&op, "txt"),
                     format!(
                         "`txt` is {}, not a string: the bot ignores it",
                         js::type_name(t)
                     ),
+                    t.is_null(),
                 );
             }
             delay_opt(out, "delay", f64::NEG_INFINITY, f64::INFINITY);
@@ -899,13 +970,15 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
         "respond" => {
             out.unknown_keys(options, &op, &["txt"], "the bot");
             if let Some(t) = options.get("txt").filter(|t| !t.is_string()) {
-                out.warn(
+                ignored(
+                    out,
                     WRONG_TYPE,
                     &child(&op, "txt"),
                     format!(
                         "`txt` is {}, not a string: the bot ignores it",
                         js::type_name(t)
                     ),
+                    t.is_null(),
                 );
             }
         }
@@ -914,7 +987,15 @@ fn check_options(ty: &str, options: Option<&Value>, hp: &str, sev: Severity, out
 }
 
 /// A string-array option; `single` when a lone string is accepted too.
-fn strings_opt(options: &Value, key: &str, op: &str, single: bool, out: &mut Out) {
+fn strings_opt(options: &Value, key: &str, op: &str, single: bool, sev: Severity, out: &mut Out) {
+    // Dropped values are errors in a handler the bot runs (see `check_options`).
+    let dropped = |out: &mut Out, code, ptr: &str, msg: String| {
+        if sev == Severity::Error {
+            out.error(code, ptr, msg);
+        } else {
+            out.warn(code, ptr, msg);
+        }
+    };
     let p = child(op, key);
     match options.get(key) {
         None => {}
@@ -927,8 +1008,15 @@ fn strings_opt(options: &Value, key: &str, op: &str, single: bool, out: &mut Out
                 );
             }
             for (i, item) in items.iter().enumerate() {
-                if !item.is_string() {
+                if item.is_null() {
                     out.warn(
+                        ENTRY_DROPPED,
+                        &idx(&p, i),
+                        format!("null in `{key}`: the bot drops it"),
+                    );
+                } else if !item.is_string() {
+                    dropped(
+                        out,
                         ENTRY_DROPPED,
                         &idx(&p, i),
                         format!("{} in `{key}`: the bot drops it", js::type_name(item)),
@@ -944,8 +1032,16 @@ fn strings_opt(options: &Value, key: &str, op: &str, single: bool, out: &mut Out
             );
         }
         Some(Value::String(_)) if single => {}
-        Some(other) => {
+        Some(other) if !js::truthy(other) => {
             out.warn(
+                WRONG_TYPE,
+                &p,
+                format!("`{key}` is {}: the bot ignores it", js::show(other)),
+            );
+        }
+        Some(other) => {
+            dropped(
+                out,
                 WRONG_TYPE,
                 &p,
                 format!("`{key}` is {}: the bot ignores it", js::type_name(other)),

@@ -46,8 +46,8 @@ impl Reader<'_> {
             }
             Some(v @ Value::Object(_)) => Ok(Some(v)),
             Some(v @ Value::Array(_)) => {
-                self.out.warn(
-                    WRONG_TYPE,
+                self.array_as_object(
+                    v,
                     ptr,
                     format!("`{key}` is an array: the plugin reads it as an object without keys"),
                 );
@@ -61,6 +61,17 @@ impl Reader<'_> {
                 );
                 Err(())
             }
+        }
+    }
+
+    /// An array where the plugin expects an object: it reads no key of it. Empty, it
+    /// says nothing either (a warning); otherwise what it holds is lost (an error).
+    fn array_as_object(&mut self, v: &Value, ptr: &str, msg: String) {
+        if v.as_array().is_some_and(Vec::is_empty) {
+            self.out.warn(WRONG_TYPE, ptr, msg);
+        } else {
+            self.out
+                .error(WRONG_TYPE, ptr, format!("{msg}, so what it holds is lost"));
         }
     }
 
@@ -119,7 +130,7 @@ impl Reader<'_> {
                 &p,
                 format!(
                     "`{key}` is {}, outside {min}..={max}",
-                    if js::is_json_integer(v) {
+                    if js::is_json_integer(v) || js::show(v) == js::show_integer(n) {
                         js::show(v)
                     } else {
                         format!("{} (read as {})", js::show(v), js::show_integer(n))
@@ -134,15 +145,22 @@ impl Reader<'_> {
             } else {
                 "parseInt"
             };
-            self.out.warn(
-                NON_CANONICAL_INTEGER,
-                &p,
-                format!(
-                    "`{key}` is {}, not an integer: the plugin reads {} ({how})",
-                    js::show(v),
-                    js::show_integer(n)
-                ),
+            let msg = format!(
+                "`{key}` is {}, not an integer: the plugin reads {} ({how})",
+                js::show(v),
+                js::show_integer(n)
             );
+            // `"300"` and `300.0` are read as written; `60.999`, `"300abc"` and
+            // `[300]` are read as another number than the file says.
+            if js::integer_read_as_written(v, n) {
+                self.out.warn(NON_CANONICAL_INTEGER, &p, msg);
+            } else {
+                self.out.error(
+                    NON_CANONICAL_INTEGER,
+                    &p,
+                    format!("{msg}, not the number the file says"),
+                );
+            }
         }
         #[allow(clippy::cast_possible_truncation)]
         Some(n as i64)
@@ -182,7 +200,7 @@ impl Reader<'_> {
         let stripped: String = s.chars().filter(|c| !js::is_simple_control(*c)).collect();
         let read = js::read_simple_input(s, strict, no_space);
         if strict && js::read_simple_input(s, true, false) != stripped {
-            self.out.warn(
+            self.out.error(
                 TRAILING_CHAR_STRIPPED,
                 &p,
                 format!(
@@ -192,7 +210,7 @@ impl Reader<'_> {
             );
         }
         if no_space && read != js::read_simple_input(s, strict, false) {
-            self.out.warn(
+            self.out.error(
                 WHITESPACE_REMOVED,
                 &p,
                 format!(
@@ -420,17 +438,17 @@ fn read(data: &Value, out: &mut Out) -> Option<Sanitized> {
                 }
                 (None | Some(Value::Null), None) => {
                     if duration.is_some() {
-                        r.out.warn(
+                        r.out.error(
                             NULL_DEFAULTED,
                             "/slowMode/duration",
-                            "`duration` is null: the plugin reads 0",
+                            "`duration` is null: the plugin reads 0, a number the file does not say",
                         );
                     }
                     if js::get(sm, "defaultDuration").is_some() {
-                        r.out.warn(
+                        r.out.error(
                             NULL_DEFAULTED,
                             "/slowMode/defaultDuration",
-                            "`defaultDuration` is null: the plugin reads a duration of 0",
+                            "`defaultDuration` is null: the plugin reads a duration of 0, a number the file does not say",
                         );
                     }
                 }
@@ -462,10 +480,10 @@ fn read(data: &Value, out: &mut Out) -> Option<Sanitized> {
             match js::get(m, "delay") {
                 None => legacy.push("no `moderation.delay`"),
                 Some(Value::Null) => {
-                    r.out.warn(
+                    r.out.error(
                         NULL_DEFAULTED,
                         "/moderation/delay",
-                        "`delay` is null: the plugin reads 0",
+                        "`delay` is null: the plugin reads 0, a number the file does not say",
                     );
                 }
                 Some(_) => {
@@ -625,9 +643,10 @@ fn read_bot(r: &mut Reader<'_>, bot: &Value, s: &mut Sanitized, legacy: &mut Vec
                 let regexp_v = js::get(fw, "regexp");
                 let regexp = regexp_v.is_some_and(js::truthy);
                 if let Some(v) = regexp_v.filter(|v| !v.is_boolean()) {
-                    r.out.warn(
-                        TRUTHY_COERCION,
+                    r.out.coercion(
                         &child(&p, "regexp"),
+                        v,
+                        regexp,
                         format!(
                             "`regexp` is {}, not a boolean: the plugin reads {regexp}",
                             js::show(v)
@@ -736,8 +755,8 @@ fn read_bot(r: &mut Reader<'_>, bot: &Value, s: &mut Sanitized, legacy: &mut Vec
             }
             Some(v) if js::truthy(v) && js::typeof_object(v) => {
                 if v.is_array() {
-                    r.out.warn(
-                        WRONG_TYPE,
+                    r.array_as_object(
+                        v,
                         &p,
                         format!(
                             "`{key}` is an array: the plugin reads it as an object without keys"
@@ -793,10 +812,11 @@ fn read_bot(r: &mut Reader<'_>, bot: &Value, s: &mut Sanitized, legacy: &mut Vec
                     continue;
                 }
                 if q.is_array() {
-                    r.out.warn(
-                        WRONG_TYPE,
+                    r.array_as_object(
+                        q,
                         &p,
-                        "this quote is an array: the plugin reads it as an object without keys",
+                        "this quote is an array: the plugin reads it as an object without keys"
+                            .to_owned(),
                     );
                 }
                 r.out
@@ -839,10 +859,11 @@ fn read_bot(r: &mut Reader<'_>, bot: &Value, s: &mut Sanitized, legacy: &mut Vec
                     continue;
                 }
                 if c.is_array() {
-                    r.out.warn(
-                        WRONG_TYPE,
+                    r.array_as_object(
+                        c,
                         &p,
-                        "this command is an array: the plugin reads it as an empty command",
+                        "this command is an array: the plugin reads it as an empty command"
+                            .to_owned(),
                     );
                 }
                 r.out

@@ -3,7 +3,7 @@
 //! `Emojis.sanitizeChannelDefinition` (every save: the settings page posts the stored
 //! list back, so what it refuses blocks every later save) read it.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -88,7 +88,7 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
         )
     });
     let mut category_seen = false;
-    let mut names: HashSet<&str> = HashSet::new();
+    let mut names: HashMap<&str, Option<&Value>> = HashMap::new();
     for (i, e) in list.iter().enumerate() {
         let p = idx("/customEmojis", i);
         let Value::Object(o) = e else {
@@ -116,12 +116,26 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
         match o.get("sn") {
             Some(Value::String(sn)) if valid_short_name(sn) => {
                 work::tick(1);
-                if !names.insert(sn.as_str()) {
-                    out.warn(
-                        EMOJI_DUPLICATE_SHORTNAME,
-                        &child(&p, "sn"),
-                        format!("the short name {} is used by an earlier emoji: in the chat the last one wins", Value::String(sn.clone())),
-                    );
+                let url = o.get("url");
+                match names.get(sn.as_str()) {
+                    // The same image twice: whichever wins, the chat shows it.
+                    Some(first) if *first == url => {
+                        out.warn(
+                            EMOJI_DUPLICATE_SHORTNAME,
+                            &child(&p, "sn"),
+                            format!("the short name {} is used by an earlier emoji with the same URL: in the chat the last one wins, which shows the same image", Value::String(sn.clone())),
+                        );
+                    }
+                    Some(_) => {
+                        out.error(
+                            EMOJI_DUPLICATE_SHORTNAME,
+                            &child(&p, "sn"),
+                            format!("the short name {} is used by an earlier emoji: in the chat the last one wins, so the earlier one can never be used", Value::String(sn.clone())),
+                        );
+                    }
+                    None => {
+                        names.insert(sn, url);
+                    }
                 }
             }
             None => {

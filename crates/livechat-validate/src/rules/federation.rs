@@ -2,8 +2,11 @@
 //! read the way `federation/storage.ts` (`hasRemoteServerInfos`,
 //! `getVideoLiveChatInfos`), `federation/sanitize.ts` (`sanitizePeertubeLiveChatInfos`
 //! without a reference URL, as on read) and Prosody's `mod_s2s_peertubelivechat`
-//! read them. Ingest-only rules (hosts must match the folder) are warnings: the read
-//! path does not recheck them.
+//! read them. Ingest-only rules (hosts must match the folder) are errors for remote
+//! files: the read path does not recheck them, so the plugin and Prosody use data
+//! the plugin would never have stored. A connection method the reader drops is an
+//! error for a remote file (and the chat disappears when none is left), a warning
+//! for a local one, which nothing reads.
 
 use serde_json::Value;
 
@@ -75,10 +78,10 @@ pub(super) fn last_update(v: &Value, out: &mut Out) {
 
 pub(super) fn s2s(_v: &Value, errors: &[SchemaError], out: &mut Out) {
     if !errors.is_empty() {
-        out.warn(
+        out.error(
             INVALID_VALUE,
             "",
-            "the content differs from what the plugin writes, but nobody reads it: Prosody only checks that the file exists",
+            "the content differs from what the plugin writes (`{\"host\",\"port\"}`, only for a remote with a direct server-to-server port): Prosody only checks that the file exists, and then leaves this host to legacy server-to-server connections, skipping its WebSocket link",
         );
     }
 }
@@ -325,6 +328,10 @@ pub(super) fn video_infos(v: &Value, ctx: &FileContext<'_>, local: bool, out: &m
             }
         }
     }
+    // What `fillVideoRemoteLiveChat` (custom-fields.ts) needs to show the chat: an
+    // anonymous account with a BOSH or WebSocket URL, or a server-to-server link
+    // (counted below). Only worth saying when the file is otherwise read.
+    let rejected = out.has_error_except(VIDEO_INFOS_HOST_MISMATCH);
     match xs.get("external") {
         None => {
             if local {
@@ -333,10 +340,11 @@ pub(super) fn video_infos(v: &Value, ctx: &FileContext<'_>, local: bool, out: &m
         }
         Some(e) => match e.as_str().and_then(js::validate_host) {
             None => {
-                out.warn(
-                    FIELD_DROPPED,
+                dropped(
+                    out,
+                    local,
                     &child(xp, "external"),
-                    "`external` is not a valid host: the plugin drops it",
+                    "`external` is not a valid host: the plugin drops it (remote accounts then cannot join)".to_owned(),
                 );
             }
             Some(norm) => {
@@ -362,6 +370,7 @@ pub(super) fn video_infos(v: &Value, ctx: &FileContext<'_>, local: bool, out: &m
             }
         },
     }
+    let mut methods = 0usize;
     if let Some(d) = xs.get("directs2s") {
         let p = child(xp, "directs2s");
         let ok = d.is_object()
@@ -374,12 +383,22 @@ pub(super) fn video_infos(v: &Value, ctx: &FileContext<'_>, local: bool, out: &m
                 _ if !d.is_object() => "it is not an object",
                 _ => "its `port` is not a string of digits",
             };
-            out.warn(
-                FIELD_DROPPED,
-                &p,
-                format!("`directs2s` is dropped by the plugin: {why}"),
-            );
+            if js::truthy(d) {
+                dropped(
+                    out,
+                    local,
+                    &p,
+                    format!("`directs2s` is dropped by the plugin: {why}"),
+                );
+            } else {
+                out.warn(
+                    FIELD_DROPPED,
+                    &p,
+                    format!("`directs2s` is {}, which is falsy: the plugin reads no direct server-to-server link", js::show(d)),
+                );
+            }
         } else {
+            methods += 1;
             out.unknown_keys(d, &p, &["port"], "the plugin");
         }
     }
@@ -390,22 +409,37 @@ pub(super) fn video_infos(v: &Value, ctx: &FileContext<'_>, local: bool, out: &m
             .filter(|_| w.is_object())
             .and_then(Value::as_str)
         {
-            Some(u) => {
-                match js::valid_url(u, UrlProtocol::Ws) {
-                    Ok(url) => {
-                        out.unknown_keys(w, &p, &["url"], "the plugin");
-                        url_vs_reference(&url, reference.as_deref(), &child(&p, "url"), local, out);
-                    }
-                    Err(why) => {
-                        out.warn(FIELD_DROPPED, &p, format!("`websockets2s` is dropped by the plugin: its `url` is invalid ({why})"));
-                    }
+            Some(u) => match js::valid_url(u, UrlProtocol::Ws) {
+                Ok(url) => {
+                    methods += 1;
+                    out.unknown_keys(w, &p, &["url"], "the plugin");
+                    stripped_chars(u, &url, &child(&p, "url"), out);
+                    url_vs_reference(&url, reference.as_deref(), &child(&p, "url"), local, out);
                 }
-            }
-            None => {
+                Err(why) => {
+                    dropped(
+                        out,
+                        local,
+                        &p,
+                        format!(
+                            "`websockets2s` is dropped by the plugin: its `url` is invalid ({why})"
+                        ),
+                    );
+                }
+            },
+            None if !js::truthy(w) => {
                 out.warn(
                     FIELD_DROPPED,
                     &p,
-                    "`websockets2s` is dropped by the plugin: it has no string `url`",
+                    format!("`websockets2s` is {}, which is falsy: the plugin reads no WebSocket server-to-server link", js::show(w)),
+                );
+            }
+            None => {
+                dropped(
+                    out,
+                    local,
+                    &p,
+                    "`websockets2s` is dropped by the plugin: it has no string `url`".to_owned(),
                 );
             }
         }
@@ -417,11 +451,23 @@ pub(super) fn video_infos(v: &Value, ctx: &FileContext<'_>, local: bool, out: &m
             .filter(|_| a.is_object())
             .and_then(Value::as_str);
         match vh.and_then(js::validate_host) {
-            None => {
+            None if !js::truthy(a) => {
                 out.warn(
                     FIELD_DROPPED,
                     &p,
-                    "`anonymous` is dropped by the plugin: its `virtualhost` is not a valid host",
+                    format!(
+                        "`anonymous` is {}, which is falsy: the plugin reads no anonymous access",
+                        js::show(a)
+                    ),
+                );
+            }
+            None => {
+                dropped(
+                    out,
+                    local,
+                    &p,
+                    "`anonymous` is dropped by the plugin: its `virtualhost` is not a valid host"
+                        .to_owned(),
                 );
             }
             Some(norm) => {
@@ -446,23 +492,29 @@ pub(super) fn video_infos(v: &Value, ctx: &FileContext<'_>, local: bool, out: &m
                 for (key, proto) in [("bosh", UrlProtocol::Http), ("websocket", UrlProtocol::Ws)] {
                     let Some(u) = a.get(key) else { continue };
                     match u.as_str().map(|s| js::valid_url(s, proto)) {
-                        Some(Ok(url)) => url_vs_reference(
-                            &url,
-                            reference.as_deref(),
-                            &child(&p, key),
-                            local,
-                            out,
-                        ),
+                        Some(Ok(url)) => {
+                            methods += 1;
+                            stripped_chars(u.as_str().unwrap_or(""), &url, &child(&p, key), out);
+                            url_vs_reference(
+                                &url,
+                                reference.as_deref(),
+                                &child(&p, key),
+                                local,
+                                out,
+                            );
+                        }
                         Some(Err(why)) => {
-                            out.warn(
-                                FIELD_DROPPED,
+                            dropped(
+                                out,
+                                local,
                                 &child(&p, key),
                                 format!("`{key}` is dropped by the plugin: {why}"),
                             );
                         }
                         None => {
-                            out.warn(
-                                FIELD_DROPPED,
+                            dropped(
+                                out,
+                                local,
                                 &child(&p, key),
                                 format!("`{key}` is not a string: the plugin drops it"),
                             );
@@ -472,23 +524,40 @@ pub(super) fn video_infos(v: &Value, ctx: &FileContext<'_>, local: bool, out: &m
             }
         }
     }
+    if !local && !rejected && methods == 0 {
+        no_connection(out, xp);
+    }
     if let Some(c) = o.get("customEmojisUrl") {
         match c.as_str().map(|s| js::valid_url(s, UrlProtocol::Http)) {
-            Some(Ok(url)) => {
-                url_vs_reference(&url, reference.as_deref(), "/customEmojisUrl", local, out)
-            }
-            Some(Err(why)) => {
+            // `if (chatInfos.customEmojisUrl)`: a falsy value is no value.
+            _ if !js::truthy(c) => {
                 out.warn(
                     FIELD_DROPPED,
+                    "/customEmojisUrl",
+                    format!(
+                        "`customEmojisUrl` is {}, which is falsy: the plugin reads no custom emojis",
+                        js::show(c)
+                    ),
+                );
+            }
+            Some(Ok(url)) => {
+                stripped_chars(c.as_str().unwrap_or(""), &url, "/customEmojisUrl", out);
+                url_vs_reference(&url, reference.as_deref(), "/customEmojisUrl", local, out);
+            }
+            Some(Err(why)) => {
+                dropped(
+                    out,
+                    local,
                     "/customEmojisUrl",
                     format!("`customEmojisUrl` is dropped by the plugin: {why}"),
                 );
             }
             None => {
-                out.warn(
-                    FIELD_DROPPED,
+                dropped(
+                    out,
+                    local,
                     "/customEmojisUrl",
-                    "`customEmojisUrl` is not a string: the plugin drops it",
+                    "`customEmojisUrl` is not a string: the plugin drops it".to_owned(),
                 );
             }
         }
@@ -571,11 +640,10 @@ fn host_vs_reference(host: &str, reference: Option<&str>, ptr: &str, local: bool
         } else {
             "the host of its folder"
         };
-        out.warn(
-            VIDEO_INFOS_HOST_MISMATCH,
-            ptr,
-            format!("`{host}` is neither {whose} `{r}` nor one label below it: the plugin refuses such data at ingest, but not on read"),
+        let msg = format!(
+            "`{host}` is neither {whose} `{r}` nor one label below it: the plugin refuses such data at ingest, but not on read"
         );
+        host_mismatch(out, local, ptr, msg);
     }
 }
 
@@ -593,11 +661,10 @@ fn url_vs_reference(
         } else {
             "the host of its folder"
         };
-        out.warn(
-            VIDEO_INFOS_HOST_MISMATCH,
-            ptr,
-            format!("the URL is not on {whose} `{r}`: the plugin refuses such data at ingest, but not on read"),
+        let msg = format!(
+            "the URL is not on {whose} `{r}`: the plugin refuses such data at ingest, but not on read"
         );
+        host_mismatch(out, local, ptr, msg);
     }
 }
 
@@ -629,6 +696,7 @@ fn v0(v: &Value, jid: Option<&str>, no_chat: &str, local: bool, out: &mut Out) {
         }
     };
     let mut ok = links.is_some();
+    let mut methods = 0usize;
     if let Some(j) = jid {
         let domain = j.split('@').nth(1);
         match domain.and_then(js::validate_host) {
@@ -669,31 +737,39 @@ fn v0(v: &Value, jid: Option<&str>, no_chat: &str, local: bool, out: &mut Out) {
                 Some("xmpp-bosh-anonymous") => UrlProtocol::Http,
                 Some("xmpp-websocket-anonymous") => UrlProtocol::Ws,
                 _ => {
-                    out.warn(
-                        ENTRY_DROPPED,
+                    link_dropped(
+                        out,
+                        local,
                         &p,
-                        "this link has no known `type`: the plugin skips it",
+                        "this link has no known `type`: the plugin skips it".to_owned(),
                     );
                     continue;
                 }
             };
             let url = l.get("url").and_then(Value::as_str);
             if !l.get("jid").is_some_and(Value::is_string) || url.is_none() {
-                out.warn(
-                    ENTRY_DROPPED,
+                link_dropped(
+                    out,
+                    local,
                     &p,
-                    "this link has no string `jid` or `url`: the plugin skips it",
+                    "this link has no string `jid` or `url`: the plugin skips it".to_owned(),
                 );
                 continue;
             }
-            if let Some(Err(why)) = url.map(|u| js::valid_url(u, proto)) {
-                out.warn(
-                    ENTRY_DROPPED,
-                    &p,
-                    format!("this link's `url` is invalid ({why}): the plugin skips it"),
-                );
-                continue;
+            match url.map(|u| (u, js::valid_url(u, proto))) {
+                Some((_, Err(why))) => {
+                    link_dropped(
+                        out,
+                        local,
+                        &p,
+                        format!("this link's `url` is invalid ({why}): the plugin skips it"),
+                    );
+                    continue;
+                }
+                Some((u, Ok(parsed))) => stripped_chars(u, &parsed, &child(&p, "url"), out),
+                None => {}
             }
+            methods += 1;
             out.unknown_keys(l, &p, &["type", "url", "jid"], "the plugin");
             if !l
                 .get("jid")
@@ -704,7 +780,10 @@ fn v0(v: &Value, jid: Option<&str>, no_chat: &str, local: bool, out: &mut Out) {
             }
         }
     }
-    if ok && !out.has_error() {
+    if ok && !local && methods == 0 && !out.has_error() {
+        no_connection(out, "");
+    }
+    if ok && !out.has_error_except(VIDEO_INFOS_NO_CONNECTION) {
         if local {
             // The local schema has no V0 branch: this explains its missing `xmppserver`.
             out.missing(
@@ -721,5 +800,72 @@ fn v0(v: &Value, jid: Option<&str>, no_chat: &str, local: bool, out: &mut Out) {
                 "V0 shape (plugin 6.3 and older, no `xmppserver`): legacy, still read by v14, converted on read",
             );
         }
+    }
+}
+
+/// A connection method (or another field) the reader drops: an error in a remote
+/// file (what the remote instance published silently stops working), a warning in a
+/// local one (nothing reads it).
+fn dropped(out: &mut Out, local: bool, ptr: &str, msg: String) {
+    if local {
+        out.warn(
+            FIELD_DROPPED,
+            ptr,
+            format!("{msg} (nothing reads local files)"),
+        );
+    } else {
+        out.error(FIELD_DROPPED, ptr, msg);
+    }
+}
+
+/// A V0 link the reader skips: as [`dropped`], for an array entry.
+fn link_dropped(out: &mut Out, local: bool, ptr: &str, msg: String) {
+    if local {
+        out.warn(
+            ENTRY_DROPPED,
+            ptr,
+            format!("{msg} (nothing reads local files)"),
+        );
+    } else {
+        out.error(ENTRY_DROPPED, ptr, msg);
+    }
+}
+
+/// A host or URL outside the reference: an error in a remote file (the plugin would
+/// never have stored it, yet uses it), a warning in a local one (nothing reads it).
+fn host_mismatch(out: &mut Out, local: bool, ptr: &str, msg: String) {
+    if local {
+        out.warn(
+            VIDEO_INFOS_HOST_MISMATCH,
+            ptr,
+            format!("{msg} (nothing reads local files)"),
+        );
+    } else {
+        out.error(VIDEO_INFOS_HOST_MISMATCH, ptr, msg);
+    }
+}
+
+/// No connection method is left: `fillVideoRemoteLiveChat` never flags the video as
+/// having a remote chat.
+fn no_connection(out: &mut Out, ptr: &str) {
+    out.note(
+        VIDEO_INFOS_NO_CONNECTION,
+        ptr,
+        "no connection method the plugin can use is left (`anonymous` with `bosh` or `websocket`, `websockets2s`, `directs2s`): the plugin shows no chat for this remote video",
+    )
+    .severity = Severity::Error;
+}
+
+/// A URL with characters the WHATWG parser strips (`new URL` reads it as intended).
+fn stripped_chars(raw: &str, url: &url::Url, ptr: &str, out: &mut Out) {
+    if js::url_has_stripped_chars(raw) {
+        out.warn(
+            NON_CANONICAL_VALUE,
+            ptr,
+            format!(
+                "the URL holds characters the WHATWG URL parser strips (a leading or trailing control character or space, a tab or a line break): the plugin reads {}",
+                Value::String(url.as_str().to_owned())
+            ),
+        );
     }
 }

@@ -41,6 +41,10 @@ pub fn type_name(v: &Value) -> &'static str {
 
 /// A short, safe rendering of a (non-secret) value for messages.
 pub fn show(v: &Value) -> String {
+    // The engine's stand-in for `Infinity` (see `engine::json`).
+    if let Some(f) = v.as_f64().filter(|f| f.abs() == f64::MAX) {
+        return number_to_string(f);
+    }
     let text = v.to_string();
     if text.chars().count() > 40 {
         let cut: String = text.chars().take(37).collect();
@@ -131,7 +135,8 @@ pub fn number_to_string(f: f64) -> String {
     if f.is_nan() {
         return "NaN".to_owned();
     }
-    if f.is_infinite() {
+    // `f64::MAX` is the engine's stand-in for `Infinity` (see `engine::json`).
+    if f.is_infinite() || f.abs() == f64::MAX {
         return if f > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
     }
     let abs = f.abs();
@@ -226,6 +231,57 @@ pub fn read_integer(v: &Value) -> Option<f64> {
         Value::Number(n) => n.as_f64().map(f64::trunc),
         other => parse_int(&to_js_string(other)),
     }
+}
+
+/// Whether the integer `read` (what [`read_integer`] computed) is what `v` says, so
+/// that a non-canonical spelling is read as written: a number with no fractional
+/// part (`300.0`, `3e2`), or a string whose whole text is that number (`"300"`,
+/// `" 300"`, `"01"`, `"0x1A"`). A fraction the reader truncates (`60.999`), digits dug
+/// out of junk (`"300abc"`, `"3e2"` read as 3) and arrays (`[300]`) are not.
+pub fn integer_read_as_written(v: &Value, read: f64) -> bool {
+    match v {
+        Value::Number(n) => n.as_f64().is_some_and(|f| f == read),
+        Value::String(s) => {
+            let t = s.trim_matches(is_js_space);
+            let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+            let hex = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X"));
+            let whole = match hex {
+                Some(h) => !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()),
+                None => !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()),
+            };
+            // `Number("-0x1A")` is NaN: a signed hexadecimal is not a number.
+            whole && !(hex.is_some() && body.len() != t.len()) && parse_int(t) == Some(read)
+        }
+        _ => false,
+    }
+}
+
+/// What a non-boolean evidently means as a boolean, when it says it at all: a
+/// number (zero or not), a string spelling a boolean (`"true"`, `"false"`, `"yes"`,
+/// `"no"`, `"on"`, `"off"`, `"1"`, `"0"`, `""`), and an array or object holding one
+/// such value (`[false]`, `{"value": false}`). `None` when it says nothing either way
+/// (`"banana"`, `[]`, `{}`). A coercion to the opposite of this inverts the file.
+pub fn evident_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Null => None,
+        Value::Number(n) => n.as_f64().map(|f| f != 0.0),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" | "enabled" => Some(true),
+            "false" | "no" | "off" | "0" | "" | "disabled" => Some(false),
+            _ => None,
+        },
+        Value::Array(a) if a.len() == 1 => evident_bool(&a[0]),
+        Value::Object(o) if o.len() == 1 => o.values().next().and_then(evident_bool),
+        Value::Array(_) | Value::Object(_) => None,
+    }
+}
+
+/// The characters the WHATWG URL parser strips before parsing, present in `s`:
+/// leading or trailing C0 controls and spaces, or a tab or line break anywhere.
+pub fn url_has_stripped_chars(s: &str) -> bool {
+    let c0_or_space = |c: char| c <= ' ';
+    s.starts_with(c0_or_space) || s.ends_with(c0_or_space) || s.contains(['\t', '\n', '\r'])
 }
 
 /// Whether a JSON value is already a canonical integer (what the plugin writes).
@@ -617,5 +673,42 @@ mod tests {
         assert_eq!(read_integer(&json!(2.9)), Some(2.0));
         assert_eq!(read_integer(&json!([1, 2])), Some(1.0));
         assert_eq!(read_integer(&json!({})), None);
+    }
+
+    #[test]
+    fn integers_read_as_written() {
+        let ok = |v: Value| integer_read_as_written(&v, read_integer(&v).unwrap());
+        assert!(ok(json!(300)));
+        assert!(ok(json!(300.0)));
+        assert!(ok(json!("300")));
+        assert!(ok(json!(" 300 ")));
+        assert!(ok(json!("01")));
+        assert!(ok(json!("0x1A")));
+        assert!(!ok(json!(60.999)));
+        assert!(!ok(json!("300abc")));
+        assert!(!ok(json!("3e2")));
+        assert!(!ok(json!("60.5")));
+        assert!(!ok(json!([300])));
+        assert!(!ok(json!("-0x1A")));
+    }
+
+    #[test]
+    fn evident_booleans() {
+        assert_eq!(evident_bool(&json!(1)), Some(true));
+        assert_eq!(evident_bool(&json!(0)), Some(false));
+        assert_eq!(evident_bool(&json!("false")), Some(false));
+        assert_eq!(evident_bool(&json!([false])), Some(false));
+        assert_eq!(evident_bool(&json!({"value": false})), Some(false));
+        assert_eq!(evident_bool(&json!("banana")), None);
+        assert_eq!(evident_bool(&json!([])), None);
+        assert_eq!(evident_bool(&json!(null)), None);
+    }
+
+    #[test]
+    fn url_stripping() {
+        assert!(url_has_stripped_chars("\u{1}https://a.example/"));
+        assert!(url_has_stripped_chars("https://a.exa\tmple/"));
+        assert!(url_has_stripped_chars("https://a.example/ "));
+        assert!(!url_has_stripped_chars("https://a.example/%20"));
     }
 }

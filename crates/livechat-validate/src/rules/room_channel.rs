@@ -1,7 +1,7 @@
 //! `room-channel/<muc>.json`, read the way `RoomChannel.readData`/`_readData`
 //! (`room-channel/room-channel-class.ts`) reads it: a whole-file failure means a
 //! rebuild (or, for `null` and arrays, an empty map and lost links); a bad entry is
-//! dropped with an error log, which is a warning here.
+//! dropped with an error log, which is an error here: a configured link is lost.
 
 use std::collections::{HashMap, HashSet};
 
@@ -60,6 +60,16 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
     // JavaScript's `for...in` order: array indices ascending, then the other keys.
     let mut keys: Vec<(&String, &Value)> = map.iter().collect();
     keys.sort_by_key(|(k, _)| array_index(k).map_or((1, 0), |n| (0, n)));
+    // The keys of each channel id (`"1"`, `"01"`): a non-canonical key is lost when
+    // another key names the same channel.
+    let mut by_id: HashMap<u64, Vec<&str>> = HashMap::new();
+    for k in map.keys() {
+        if !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(id) = k.parse::<u64>() {
+                by_id.entry(id).or_default().push(k);
+            }
+        }
+    }
     // Every room seen so far: the first channel listing it, and the first other
     // channel listing it (enough to name "another channel" for any later one).
     let mut seen: HashMap<&str, (u64, Option<u64>)> = HashMap::new();
@@ -68,7 +78,7 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
         work::tick(1);
         let p = || child("", k);
         if k.is_empty() || !k.bytes().all(|b| b.is_ascii_digit()) {
-            out.warn(
+            out.error(
                 INVALID_VALUE,
                 &p(),
                 format!(
@@ -79,28 +89,47 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
             continue;
         }
         let Ok(id) = k.parse::<u64>() else {
-            out.warn(
+            out.error(
                 INVALID_VALUE,
                 &p(),
-                "the channel id is too large to be one: the plugin drops this entry",
+                "the channel id is too large to be one: the plugin reads it rounded (parseInt), a channel that never exists",
             );
             continue;
         };
         if id == 0 {
-            out.warn(
+            out.error(
                 INVALID_VALUE,
                 &p(),
                 "channel 0 never exists: the plugin keeps the entry, but no room can belong to it",
             );
         } else if !names::is_canonical_channel_id(k) {
-            out.warn(
-                NON_CANONICAL_VALUE,
-                &p(),
-                format!("the key {} has leading zeros: the plugin reads channel {id}, and a later key for the same channel replaces this one", Value::String(k.clone())),
-            );
+            // Alone, `"01"` is read as channel 1; beside another key for channel 1,
+            // the later one replaces the earlier one's room set.
+            let twin = by_id
+                .get(&id)
+                .and_then(|ks| ks.iter().find(|o| **o != k.as_str()));
+            match twin {
+                Some(o) => {
+                    out.error(
+                        NON_CANONICAL_VALUE,
+                        &p(),
+                        format!("the key {} has leading zeros and the key {} is the same channel {id}: the plugin keeps the room list of whichever comes last in `for...in` order and loses the other", Value::String(k.clone()), Value::String((*o).to_owned())),
+                    );
+                }
+                None => {
+                    out.warn(
+                        NON_CANONICAL_VALUE,
+                        &p(),
+                        format!(
+                            "the key {} has leading zeros: the plugin reads channel {id}",
+                            Value::String(k.clone())
+                        ),
+                    );
+                }
+            }
         }
         let Some(list) = rooms.as_array() else {
-            out.warn(
+            out.error(
                 WRONG_TYPE,
                 &p(),
                 format!(
@@ -117,7 +146,7 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
             work::tick(1);
             let rp = || idx(&p, i);
             let Some(s) = r.as_str() else {
-                out.warn(
+                out.error(
                     ENTRY_DROPPED,
                     &rp(),
                     format!(
@@ -146,19 +175,15 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
                     } else {
                         "neither a video UUID nor `channel.<id>`: the plugin never creates such a room"
                     };
-                    out.warn(
-                        ROOM_LOCAL_INVALID,
-                        &rp(),
-                        format!("the room {} is {why}", room()),
-                    );
+                    out.error(ROOM_LOCAL_INVALID, &rp(), format!("the room {} is {why}", room()));
                 }
                 RoomLocal::Channel(n) => {
                     channels += 1;
                     if n != id {
-                        out.warn(
+                        out.error(
                             ROOM_CHANNEL_KEY_MISMATCH,
                             &rp(),
-                            format!("the room {} is listed under channel {id}: a rebuild files it under channel {n}", room()),
+                            format!("the room {} is listed under channel {id}: the plugin links it to channel {id} (whose options then govern its bot), where it never files it; a rebuild files it under channel {n}", room()),
                         );
                     }
                     if ctx.options.room_type == RoomType::Video {
@@ -182,7 +207,7 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
                 earlier.1 = Some(id);
             }
             if let Some(other) = other {
-                out.warn(
+                out.error(
                     ROOM_UNDER_TWO_CHANNELS,
                     &rp(),
                     format!("the room {} is also listed under channel {other}: the plugin links it to the channel listed last, but both lists keep it", room()),

@@ -31,7 +31,7 @@ pub(super) fn check(v: &Value, out: &mut Out) {
     match o.get("userId") {
         Some(Value::Number(n)) => {
             if !(n.is_u64() && n.as_u64().is_some_and(|u| u >= 1)) {
-                out.warn(INVALID_VALUE, "/userId", format!("`userId` is {}: no PeerTube user has this id, so the tokens never authenticate", n));
+                out.error(INVALID_VALUE, "/userId", format!("`userId` is {}: no PeerTube user has this id, so the tokens never authenticate", n));
             }
         }
         None => {

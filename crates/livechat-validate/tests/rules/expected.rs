@@ -1,8 +1,10 @@
-//! Every row of `fixtures/files/EXPECTED.md`: the plugin rejects a file exactly
-//! when the rules (plus the uncovered schema errors) report at least one error.
+//! Every row of `fixtures/files/EXPECTED.md`: the plugin rejects or alters a file
+//! (issue 9's severity rule) exactly when the rules (plus the uncovered schema
+//! errors and the engine's duplicate keys) report at least one error.
 
 use livechat_schema::{Kind, PathParams};
 use livechat_validate::Severity;
+use livechat_validate::engine::{json, locate};
 use livechat_validate::rules;
 
 use crate::support::{options, repo, verdict};
@@ -63,7 +65,8 @@ pub fn context(kind: Kind) -> (PathParams, String) {
     (p, rel)
 }
 
-/// `(file, rejects)` for every invalid file of EXPECTED.md.
+/// `(file, error expected)` for every invalid file of EXPECTED.md: **rejects** and
+/// **alters** expect an error, **tolerates** none.
 fn rows() -> Vec<(String, bool)> {
     let text = std::fs::read_to_string(repo().join("fixtures/files/EXPECTED.md")).unwrap();
     text.lines()
@@ -76,10 +79,15 @@ fn rows() -> Vec<(String, bool)> {
                 .to_owned();
             let verdict = cells[2];
             assert!(
-                verdict.contains("**rejects**") || verdict.contains("**tolerates**"),
+                verdict.contains("**rejects**")
+                    || verdict.contains("**alters**")
+                    || verdict.contains("**tolerates**"),
                 "{l}"
             );
-            (file, verdict.contains("**rejects**"))
+            (
+                file,
+                verdict.contains("**rejects**") || verdict.contains("**alters**"),
+            )
         })
         .collect()
 }
@@ -89,16 +97,33 @@ pub fn judge(file: &str) -> (bool, String) {
     let kind_id = file.split('/').next().unwrap();
     let kind = Kind::from_id(kind_id).unwrap();
     let bytes = std::fs::read(repo().join("fixtures/files").join(file)).unwrap();
-    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+    let text = String::from_utf8_lossy(&bytes);
+    match json::parse(&text) {
         Err(e) => (
             rules::unparsable_severity(kind) == Severity::Error,
             format!("unparsable: {e}"),
         ),
-        Ok(value) => {
+        Ok(parsed) => {
+            let value = parsed.value;
             let (params, rel) = context(kind);
             let v = verdict(kind, &params, &rel, &value, &options());
-            let text = format!("errors: {:#?}\nwarnings: {:#?}", v.errors(), v.warnings());
-            (v.rejects(), text)
+            // The engine's duplicate keys: an error when a different value is lost.
+            let lost: Vec<String> = locate::duplicate_keys(&text)
+                .into_iter()
+                .filter(|d| {
+                    json::parse(&text[d.overridden.offset..d.overridden.end()])
+                        .map_or(true, |first| {
+                            value.pointer(&d.pointer) != Some(&first.value)
+                        })
+                })
+                .map(|d| d.pointer)
+                .collect();
+            let why = format!(
+                "errors: {:#?}\nwarnings: {:#?}\nduplicate keys losing a value: {lost:?}",
+                v.errors(),
+                v.warnings()
+            );
+            (v.rejects() || !lost.is_empty(), why)
         }
     }
 }
@@ -141,9 +166,8 @@ fn every_tolerated_deviation_is_reported_as_a_warning() {
             continue;
         }
         let kind = Kind::from_id(file.split('/').next().unwrap()).unwrap();
-        let Ok(value) = serde_json::from_slice::<serde_json::Value>(
-            &std::fs::read(repo().join("fixtures/files").join(&file)).unwrap(),
-        ) else {
+        let bytes = std::fs::read(repo().join("fixtures/files").join(&file)).unwrap();
+        let Ok(json::Parsed { value, .. }) = json::parse(&String::from_utf8_lossy(&bytes)) else {
             continue;
         };
         let (params, rel) = context(kind);

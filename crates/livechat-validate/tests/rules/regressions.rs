@@ -55,18 +55,21 @@ fn channel_configuration() {
             json!([{"regexp": true, "entries": ["\\b+"]}])
         )
     ));
-    // A null `defaultDuration` is read as 0.
+    // A null `defaultDuration` is read as 0: a number the file does not say, an
+    // error under issue 9's rule.
     let mut c = config(base.clone());
     c["slowMode"] = json!({"defaultDuration": null});
-    assert!(!rejects(k, &c));
+    assert!(rejects(k, &c));
     // Strings for integers: parseInt; `true` is NaN.
     let mut c = config(base.clone());
     c["slowMode"] = json!({"duration": "0x10"});
     assert!(!rejects(k, &c));
     c["slowMode"] = json!({"duration": true});
     assert!(rejects(k, &c));
+    // `parseInt([5])` is 5: the plugin accepts an array as a number, which is
+    // not what the file says (an error, issue 9).
     c["slowMode"] = json!({"duration": [5]});
-    assert!(!rejects(k, &c));
+    assert!(rejects(k, &c));
     c["slowMode"] = json!({"duration": "1001"});
     assert!(rejects(k, &c));
 }
@@ -121,5 +124,8 @@ fn tokens_and_video_infos() {
     // A local file in the V0 shape is read like a remote one.
     let v0 = json!({"type": "xmpp", "jid": "8df24108-6e70-4fc8-b1cc-f2db7fcdd535@room.peertube.example.com", "links": []});
     assert!(!rejects(Kind::VideoInfosLocal, &v0));
+    // Remote, no link means no connection method: the chat disappears.
+    assert!(rejects(Kind::VideoInfosRemote, &v0));
+    let v0 = json!({"type": "xmpp", "jid": "8df24108-6e70-4fc8-b1cc-f2db7fcdd535@room.peertube.example.com", "links": [{"type": "xmpp-bosh-anonymous", "url": "https://peertube.example.com/plugins/livechat/router/http-bind", "jid": "anon.peertube.example.com"}]});
     assert!(!rejects(Kind::VideoInfosRemote, &v0));
 }

@@ -138,8 +138,8 @@ pub fn check_dir(dir: &Path, options: &ValidateOptions) -> Vec<(String, Finding)
         }
         if let Entry::Document { kind, params } = &entry {
             let text = std::fs::read(&path).unwrap();
-            match serde_json::from_slice::<Value>(&text) {
-                Ok(value) => {
+            match livechat_validate::engine::json::parse(&String::from_utf8_lossy(&text)) {
+                Ok(livechat_validate::engine::json::Parsed { value, .. }) => {
                     parsed = true;
                     let v = verdict(*kind, params, &rel, &value, options);
                     for f in v.check.findings {
