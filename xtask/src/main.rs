@@ -3,7 +3,8 @@
 //! when they drift;
 //! `crossval` checks the exported schemas against Python's `jsonschema` and Node's
 //! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`;
-//! `bot-check` asks the moderation bot for a second opinion on room files; `fuzz`
+//! `bot-check` asks the moderation bot for a second opinion on room files;
+//! `sarif-check` asks Microsoft's SARIF multitool about the `sarif` format; `fuzz`
 //! runs the cargo-fuzz targets; `prosody-check` proves both migrations on a real
 //! Prosody; `man` writes the man pages.
 //!
@@ -25,6 +26,7 @@ mod fuzz;
 mod gen_data;
 mod man;
 mod prosody_check;
+mod sarif_check;
 mod tools;
 
 use anyhow::Result;
@@ -64,6 +66,10 @@ enum Task {
     /// accounts and history survive a rename and a restore, and that prune removes
     /// exactly what Prosody's own room destroy removes.
     ProsodyCheck(prosody_check::Args),
+    /// Runs Microsoft's SARIF multitool (5.7.0, from npm) on `validate --format sarif`
+    /// of every fixture data dir, with the SARIF and the GitHub rules, and fails on
+    /// any error or warning.
+    SarifCheck,
     /// Writes the man pages of `livechat-data` (clap_mangen), to `target/man/` by default.
     Man {
         /// Where to write the pages.
@@ -80,5 +86,6 @@ fn main() -> Result<()> {
         Task::BotCheck => botcheck::run(),
         Task::Fuzz(args) => fuzz::run(args),
         Task::ProsodyCheck(args) => prosody_check::run(args),
+        Task::SarifCheck => sarif_check::run(),
     }
 }
