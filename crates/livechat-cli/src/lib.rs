@@ -17,6 +17,7 @@ mod cmd_explain;
 mod cmd_migrate;
 mod cmd_schema;
 mod cmd_validate;
+mod peertube;
 
 use std::process::ExitCode;
 

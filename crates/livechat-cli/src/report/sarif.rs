@@ -11,7 +11,8 @@
 //! - otherwise they are relative to the data directory under the base `DATADIR`.
 //!
 //! Each base is the absolute `file://` URI of its folder, ending in `/`. Rules carry
-//! a readable PascalCase `name` (from the codes table, distinct from the `id`) and
+//! a readable PascalCase `name` (from the codes table; left out when it only differs
+//! from the `id` in case, as for `schema`) and
 //! their explanation page as `help`. Columns are counted in Unicode code points,
 //! as the other formats do, and the run says so (`columnKind`).
 
@@ -113,9 +114,8 @@ pub fn render(report: &Report, dir: &Path) -> String {
     let rules: Vec<Value> = codes::ALL
         .iter()
         .map(|info| {
-            json!({
+            let mut rule = json!({
                 "id": info.code,
-                "name": info.name,
                 "shortDescription": { "text": info.summary },
                 "fullDescription": { "text": info.summary },
                 "help": {
@@ -124,7 +124,13 @@ pub fn render(report: &Report, dir: &Path) -> String {
                 },
                 "helpUri": format!("{}/blob/main/docs/diagnostics.md#{}", env!("CARGO_PKG_REPOSITORY"), info.code),
                 "defaultConfiguration": { "level": level(info.severity) },
-            })
+            });
+            // A name that only differs from the id in case (`Schema`) is no more
+            // readable than the id: SARIF says to omit it (§3.49.7).
+            if !info.name.eq_ignore_ascii_case(info.code) {
+                rule["name"] = json!(info.name);
+            }
+            rule
         })
         .collect();
     let results: Vec<Value> = report
@@ -138,9 +144,12 @@ pub fn render(report: &Report, dir: &Path) -> String {
             let mut physical = json!({
                 "artifactLocation": { "uri": base.uri(&d.path), "uriBaseId": base.id },
             });
-            if let (Some(line), Some(column)) = (d.line, d.column) {
-                physical["region"] = json!({ "startLine": line, "startColumn": column });
-            }
+            // A finding about a whole file (or a path) points at its first line:
+            // consumers want a region (the multitool's SARIF2017).
+            physical["region"] = match (d.line, d.column) {
+                (Some(line), Some(column)) => json!({ "startLine": line, "startColumn": column }),
+                _ => json!({ "startLine": 1 }),
+            };
             let mut result = json!({
                 "ruleId": d.code,
                 "level": level(d.severity),
