@@ -6,7 +6,8 @@
 //! `bot-check` asks the moderation bot for a second opinion on room files;
 //! `sarif-check` asks Microsoft's SARIF multitool about the `sarif` format; `fuzz`
 //! runs the cargo-fuzz targets; `prosody-check` proves both migrations on a real
-//! Prosody; `man` writes the man pages.
+//! Prosody; `man` writes the man pages; `dist` builds the release artifacts and
+//! `dist-check` installs and runs them.
 //!
 //! xtask may print, install tools into `target/` and exit; it is never a dependency
 //! of the product crates.
@@ -21,6 +22,7 @@ mod bench_migrate;
 mod botcheck;
 mod codegen;
 mod crossval;
+mod dist;
 mod docs;
 mod fuzz;
 mod gen_data;
@@ -70,6 +72,11 @@ enum Task {
     /// of every fixture data dir, with the SARIF and the GitHub rules, and fails on
     /// any error or warning.
     SarifCheck,
+    /// Builds the release artifacts into `target/dist/`: a portable Linux x86_64
+    /// binary (glibc 2.31) in a tarball, a .deb and npm packages, each with a .sha256.
+    Dist(dist::DistArgs),
+    /// Installs each artifact of `target/dist/` into a temporary prefix and runs it.
+    DistCheck,
     /// Writes the man pages of `livechat-data` (clap_mangen), to `target/man/` by default.
     Man {
         /// Where to write the pages.
@@ -83,6 +90,8 @@ fn main() -> Result<()> {
         Task::Crossval => crossval::run(),
         Task::Bench(args) => bench::run(args),
         Task::Man { out_dir } => man::run(out_dir),
+        Task::Dist(args) => dist::run(args),
+        Task::DistCheck => dist::check::run(),
         Task::BotCheck => botcheck::run(),
         Task::Fuzz(args) => fuzz::run(args),
         Task::ProsodyCheck(args) => prosody_check::run(args),

@@ -18,7 +18,10 @@ pub mod cross;
 pub mod engine;
 pub mod finding;
 pub mod rules;
+#[cfg(test)]
+mod scaling;
 pub mod settings;
+mod work;
 
 pub use context::{Instance, PluginInstall, PluginSettings, RoomType, ValidateOptions};
 pub use finding::{Finding, Severity};
