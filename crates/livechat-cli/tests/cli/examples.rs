@@ -19,8 +19,24 @@ const NOT_LIVECHAT_DATA: &[(&str, &str)] = &[
         ".ci/fresh-clone and .ci/run run it",
     ),
     (
-        "cargo install --path crates/livechat-cli",
+        "cargo install --locked --path crates/livechat-cli",
         "builds the same binary as the tests",
+    ),
+    (
+        "npm install -g livechat-data",
+        "cargo xtask dist-check installs each artifact and runs it",
+    ),
+    (
+        "sudo apt install ./livechat-data_<version>_amd64.deb",
+        "cargo xtask dist-check",
+    ),
+    (
+        "tar xzf livechat-data-<version>-x86_64-unknown-linux-gnu.tar.gz",
+        "cargo xtask dist-check",
+    ),
+    (
+        "sudo install livechat-data-<version>-x86_64-unknown-linux-gnu/livechat-data /usr/local/bin/",
+        "cargo xtask dist-check",
     ),
 ];
 
