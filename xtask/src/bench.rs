@@ -516,27 +516,7 @@ fn ensure_jsonschema_cli() -> Result<PathBuf> {
 
 /// Builds `livechat-data` in release mode and returns the binary's path.
 fn build_release() -> Result<PathBuf> {
-    eprintln!("bench: cargo build --release -p livechat-cli");
-    let out = tools::output_ok(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "livechat-cli",
-                "--message-format=json-render-diagnostics",
-            ])
-            .current_dir(root())
-            .stderr(Stdio::inherit()),
-    )?;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|msg| {
-            msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "livechat-data"
-        })
-        .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-        .context("cargo built no `livechat-data` binary")
+    tools::build_cli(true)
 }
 
 /// Runs `cmd` (which starts with `/usr/bin/time`) with stdout to `out` and stderr to

@@ -3,7 +3,8 @@
 //! when they drift;
 //! `crossval` checks the exported schemas against Python's `jsonschema` and Node's
 //! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`;
-//! `bot-check` asks the moderation bot for a second opinion on room files; `fuzz`
+//! `bot-check` asks the moderation bot for a second opinion on room files;
+//! `sarif-check` asks Microsoft's SARIF multitool about the `sarif` format; `fuzz`
 //! runs the cargo-fuzz targets; `prosody-check` proves both migrations on a real
 //! Prosody; `man` writes the man pages; `dist` builds the release artifacts and
 //! `dist-check` installs and runs them.
@@ -27,6 +28,7 @@ mod fuzz;
 mod gen_data;
 mod man;
 mod prosody_check;
+mod sarif_check;
 mod tools;
 
 use anyhow::Result;
@@ -66,6 +68,10 @@ enum Task {
     /// accounts and history survive a rename and a restore, and that prune removes
     /// exactly what Prosody's own room destroy removes.
     ProsodyCheck(prosody_check::Args),
+    /// Runs Microsoft's SARIF multitool (5.7.0, from npm) on `validate --format sarif`
+    /// of every fixture data dir, with the SARIF and the GitHub rules, and fails on
+    /// any error or warning.
+    SarifCheck,
     /// Builds the release artifacts into `target/dist/`: a portable Linux x86_64
     /// binary (glibc 2.31) in a tarball, a .deb and npm packages, each with a .sha256.
     Dist(dist::DistArgs),
@@ -89,5 +95,6 @@ fn main() -> Result<()> {
         Task::BotCheck => botcheck::run(),
         Task::Fuzz(args) => fuzz::run(args),
         Task::ProsodyCheck(args) => prosody_check::run(args),
+        Task::SarifCheck => sarif_check::run(),
     }
 }

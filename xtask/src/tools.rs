@@ -73,15 +73,22 @@ pub fn python_tools(requirements: &str) -> Result<PathBuf> {
 /// `npm ci` in `xtask/node` unless the installed lock file is the committed one;
 /// returns the folder to run `node` in.
 pub fn node_modules() -> Result<PathBuf> {
-    let dir = root().join("xtask/node");
+    node_modules_in("xtask/node")
+}
+
+/// `npm ci` in the folder `rel` (relative to the workspace root, with a committed
+/// `package-lock.json`) unless the installed lock file is the committed one; returns
+/// the folder.
+pub fn node_modules_in(rel: &str) -> Result<PathBuf> {
+    let dir = root().join(rel);
     let lock = fs::read_to_string(dir.join("package-lock.json"))
-        .context("reading xtask/node/package-lock.json")?;
+        .with_context(|| format!("reading {rel}/package-lock.json"))?;
     let stamp = dir.join("node_modules/.installed-package-lock.json");
     if fs::read_to_string(&stamp).ok().as_deref() == Some(lock.as_str()) {
         return Ok(dir);
     }
-    which("node").context("node is needed (to validate with ajv)")?;
-    let npm = which("npm").context("npm is needed (to install ajv)")?;
+    which("node").context("node is needed (to run the npm tools of the xtask)")?;
+    let npm = which("npm").context("npm is needed (to install the npm tools of the xtask)")?;
     eprintln!("xtask: npm ci in {}", dir.display());
     run_ok(
         Command::new(npm)
@@ -90,6 +97,35 @@ pub fn node_modules() -> Result<PathBuf> {
     )?;
     fs::write(&stamp, lock)?;
     Ok(dir)
+}
+
+/// Builds the `livechat-data` binary (`--release` when `release`) and returns its
+/// path, wherever `CARGO_TARGET_DIR` puts it.
+pub fn build_cli(release: bool) -> Result<PathBuf> {
+    let mut args = vec![
+        "build",
+        "-p",
+        "livechat-cli",
+        "--message-format=json-render-diagnostics",
+    ];
+    if release {
+        args.push("--release");
+    }
+    eprintln!("xtask: cargo {}", args.join(" "));
+    let out = output_ok(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(&args)
+            .current_dir(root())
+            .stderr(std::process::Stdio::inherit()),
+    )?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|msg| {
+            msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "livechat-data"
+        })
+        .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+        .context("cargo built no `livechat-data` binary")
 }
 
 /// The first executable named `name` on `PATH`.

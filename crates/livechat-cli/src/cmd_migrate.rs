@@ -29,6 +29,7 @@ livechat-data migrate rename-domain --from old.example.com --to new.example.com 
     #[command(
         after_help = "Examples (PeerTube stopped; without --apply only the plan is printed):\n  \
 livechat-data migrate prune DIR --peertube-config /var/www/peertube/config/production.yaml\n  \
+livechat-data migrate prune DIR --peertube-db postgres://peertube@localhost/peertube_prod\n  \
 livechat-data migrate prune DIR --inventory inventory.json --apply"
     )]
     Prune(PruneArgs),
@@ -96,12 +97,13 @@ pub struct InventorySource {
 /// Arguments of `migrate prune`.
 #[derive(Debug, clap::Args)]
 pub struct PruneArgs {
-    /// The plugin's data directory.
-    #[arg(default_value = crate::DEFAULT_DATA_DIR)]
-    pub dir: PathBuf,
+    /// The plugin's data directory (default: from --peertube-config's
+    /// `storage.plugins`, else /var/www/peertube/storage/plugins/data/peertube-plugin-livechat).
+    pub dir: Option<PathBuf>,
     #[command(flatten)]
     pub source: InventorySource,
-    /// PeerTube's public URL (gives the instance host D).
+    /// PeerTube's public URL (gives the instance host D; default: PeerTube's
+    /// configuration, else its database's application actor, else inferred from DIR).
     #[arg(long, value_name = "URL")]
     pub instance_url: Option<String>,
     /// The database schema holding PeerTube's tables (default: the search path).
@@ -141,7 +143,8 @@ pub struct InventoryArgs {
     /// PeerTube's `production.yaml` (database connection and instance host).
     #[arg(long, value_name = "FILE")]
     pub peertube_config: Option<PathBuf>,
-    /// PeerTube's public URL (gives the instance host; needed with --peertube-db).
+    /// PeerTube's public URL (gives the instance host; default: PeerTube's
+    /// configuration, else its database's application actor).
     #[arg(long, value_name = "URL")]
     pub instance_url: Option<String>,
     /// The database schema holding PeerTube's tables (default: the search path).
@@ -211,43 +214,102 @@ fn rename_domain(args: RenameDomainArgs) -> miette::Result<ExitCode> {
     )
 }
 
+/// An inventory and the instance host it is for.
+struct Loaded {
+    inventory: Inventory,
+    host: String,
+}
+
+/// The inventory from a file, or from PeerTube's database with the instance host
+/// resolved as [`crate::peertube`] says; `dir`, when given, is the last resort for
+/// the host (inferred from its MUC domains, as `validate` does).
 fn load_inventory(
     source: &InventorySource,
     instance_url: Option<&str>,
     schema: Option<&str>,
-) -> miette::Result<(Inventory, String)> {
+    dir: Option<&Path>,
+) -> miette::Result<Loaded> {
     let url_host = instance_url.map(host_of_url).transpose()?;
     if let Some(path) = &source.inventory {
         let inv = inventory::read_inventory(path)?;
         let host = url_host.unwrap_or_else(|| inv.instance_host.0.clone());
-        return Ok((inv, host));
+        return Ok(Loaded {
+            inventory: inv,
+            host,
+        });
     }
-    let (db_url, host) = match (&source.peertube_db, &source.peertube_config) {
-        (Some(url), _) => (url.clone(), url_host),
-        (None, Some(cfg)) => {
-            let c = inventory::read_peertube_config(cfg)?;
-            (c.database_url, Some(url_host.unwrap_or(c.host)))
-        }
-        (None, None) => {
-            return Err(miette::miette!(
-                "give --inventory, --peertube-db or --peertube-config"
-            ));
-        }
+    if source.peertube_db.is_none() && source.peertube_config.is_none() {
+        return Err(miette::miette!(
+            "give --inventory, --peertube-db or --peertube-config"
+        ));
+    }
+    let sources = crate::peertube::Sources {
+        instance_url,
+        peertube_config: source.peertube_config.as_deref(),
+        peertube_db: source.peertube_db.as_deref(),
+        db_schema: schema,
     };
-    let host = host.ok_or_else(|| {
-        miette::miette!("the instance host is unknown: give --instance-url (or --peertube-config)")
-    })?;
+    let mut resolved = sources.resolve(true)?;
+    let (host, from) = match (resolved.instance.take(), url_host) {
+        // The plugin's own reading of --instance-url.
+        (_, Some(host)) => (host, "--instance-url".to_owned()),
+        (Some((instance, from)), None) => (instance.host, from),
+        (None, None) => match dir.map(livechat_validate::engine::infer_instance_from_dir) {
+            Some(Ok((instance, from))) => (instance.host, from),
+            Some(Err(why)) => {
+                return Err(miette::miette!(
+                    "the instance host is unknown: PeerTube's database has no local application actor, and the data directory has {why}; give --instance-url"
+                ));
+            }
+            None => {
+                return Err(miette::miette!(
+                    "the instance host is unknown: PeerTube's database has no local application actor; give --instance-url"
+                ));
+            }
+        },
+    };
     livechat_migrate::rename_domain::check_host(&host)?;
-    let inv = inventory::inventory_from_db(&db_url, &host, schema)?;
-    Ok((inv, host))
+    eprintln!("instance {host} ({from})");
+    if let Some(Ok((inferred, _))) = dir.map(livechat_validate::engine::infer_instance_from_dir) {
+        if inferred.host != host {
+            eprintln!(
+                "note: the data directory's MUC domain is room.{}, not room.{host}: run `livechat-data migrate rename-domain --from {} --to {host}` first if the instance moved",
+                inferred.host, inferred.host
+            );
+        }
+    }
+    let db = resolved
+        .db
+        .as_mut()
+        .ok_or_else(|| miette::miette!("PeerTube's database is needed for the inventory"))?;
+    let inv = inventory::inventory_from(db, &host)?;
+    Ok(Loaded {
+        inventory: inv,
+        host,
+    })
 }
 
 fn prune(args: PruneArgs) -> miette::Result<ExitCode> {
-    let dir = canonical_dir(&args.dir)?;
-    let (inv, host) = load_inventory(
+    // DIR: as given, else PeerTube's configuration's, else the default. The host
+    // may be inferred from it, so it is found before the inventory is read.
+    let config_dir = match (&args.dir, &args.source.peertube_config) {
+        (None, Some(cfg)) => livechat_migrate::peertube::read_config(cfg)?.data_dir(),
+        _ => None,
+    };
+    let dir = args
+        .dir
+        .clone()
+        .or(config_dir)
+        .unwrap_or_else(|| PathBuf::from(crate::DEFAULT_DATA_DIR));
+    let dir = canonical_dir(&dir)?;
+    let Loaded {
+        inventory: inv,
+        host,
+    } = load_inventory(
         &args.source,
         args.instance_url.as_deref(),
         args.db_schema.as_deref(),
+        Some(&dir),
     )?;
     let command = Command::Prune {
         instance_host: host.clone(),
@@ -483,10 +545,11 @@ pub fn inventory(args: InventoryArgs) -> miette::Result<ExitCode> {
         peertube_db: args.peertube_db.clone(),
         peertube_config: args.peertube_config.clone(),
     };
-    let (inv, _) = load_inventory(
+    let Loaded { inventory: inv, .. } = load_inventory(
         &source,
         args.instance_url.as_deref(),
         args.db_schema.as_deref(),
+        None,
     )?;
     let text = serde_json::to_string(&inv).into_diagnostic()?;
     match &args.output {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use livechat_validate::engine::{Progress, validate_dir_with};
-use livechat_validate::{Instance, RoomType, ValidateOptions};
+use livechat_validate::{RoomType, ValidateOptions};
 
 use report::Format;
 
@@ -20,20 +20,34 @@ mod report;
 
 /// Arguments of `validate`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+livechat-data validate /var/www/peertube/storage/plugins/data/peertube-plugin-livechat --instance-url https://peertube.example.com\n  \
+livechat-data validate --peertube-config /var/www/peertube/config/production.yaml --format github\n  \
+livechat-data validate DIR --peertube-db postgres://peertube@localhost/peertube_prod --format sarif")]
 pub struct ValidateArgs {
-    /// The plugin's data directory.
-    #[arg(default_value = crate::DEFAULT_DATA_DIR)]
-    pub dir: PathBuf,
+    /// The plugin's data directory (default: from --peertube-config's
+    /// `storage.plugins`, else /var/www/peertube/storage/plugins/data/peertube-plugin-livechat).
+    pub dir: Option<PathBuf>,
     /// PeerTube's public URL, e.g. https://peertube.example.com (gives the host D and
     /// the scheme of emoji URLs).
-    #[arg(long, value_name = "URL", conflicts_with = "peertube_config")]
+    #[arg(long, value_name = "URL")]
     pub instance_url: Option<String>,
-    /// PeerTube's production.yaml, to read the public URL from (`webserver`).
-    #[arg(long, value_name = "FILE")]
+    /// PeerTube's production.yaml, read as PeerTube layers it (default.yaml,
+    /// local-production.json, Docker's PEERTUBE_* variables): the public URL, the data
+    /// dir, and the database to read the plugin's settings and version from.
+    #[arg(long, value_name = "FILE", conflicts_with = "peertube_db")]
     pub peertube_config: Option<PathBuf>,
-    /// The plugin setting `prosody-room-type`.
-    #[arg(long, value_enum, default_value_t = RoomTypeArg::Video)]
-    pub room_type: RoomTypeArg,
+    /// PeerTube's database, as `postgres://user:password@host:port/dbname`: the
+    /// instance (its application actor) and the plugin's settings and version.
+    #[arg(long, value_name = "URL")]
+    pub peertube_db: Option<String>,
+    /// The database schema holding PeerTube's tables (default: the search path).
+    #[arg(long, value_name = "NAME", hide = true)]
+    pub db_schema: Option<String>,
+    /// The plugin setting `prosody-room-type` (default video); the database's value
+    /// wins when it is read.
+    #[arg(long, value_enum)]
+    pub room_type: Option<RoomTypeArg>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -50,25 +64,43 @@ pub enum RoomTypeArg {
 }
 
 pub fn run(args: ValidateArgs) -> miette::Result<ExitCode> {
-    let mut options = ValidateOptions {
-        room_type: match args.room_type {
-            RoomTypeArg::Video => RoomType::Video,
-            RoomTypeArg::Channel => RoomType::Channel,
-        },
-        ..ValidateOptions::default()
+    let given = match args.room_type {
+        Some(RoomTypeArg::Channel) => RoomType::Channel,
+        _ => RoomType::Video,
     };
-    if let Some(url) = &args.instance_url {
-        options.instance = Some(Instance::from_url(url)?);
-        options.instance_source = Some("--instance-url".to_owned());
-    } else if let Some(config) = &args.peertube_config {
-        options.instance = Some(Instance::from_peertube_config(config)?);
-        options.instance_source = Some(format!("--peertube-config {}", config.display()));
+    let sources = crate::peertube::Sources {
+        instance_url: args.instance_url.as_deref(),
+        peertube_config: args.peertube_config.as_deref(),
+        peertube_db: args.peertube_db.as_deref(),
+        db_schema: args.db_schema.as_deref(),
+    };
+    // An explicit --peertube-db must answer; the configuration's database is a bonus.
+    let mut resolved = sources.resolve(args.peertube_db.is_some())?;
+    let dir = resolved.data_dir(args.dir.as_deref());
+    let plugin = resolved.plugin();
+    if let (Some(p), Some(_)) = (&plugin, args.room_type) {
+        if p.settings.room_type != given {
+            eprintln!(
+                "note: --room-type is ignored: the plugin's setting prosody-room-type, read from PeerTube's database, is {}",
+                if p.settings.room_type == RoomType::Channel {
+                    "channel"
+                } else {
+                    "video"
+                }
+            );
+        }
     }
+    let (instance, instance_source) = resolved.instance.take().unzip();
+    let options = ValidateOptions {
+        room_type: given,
+        instance,
+        instance_source,
+        plugin,
+    };
     let bar = Bar::default();
-    let result = validate_dir_with(&args.dir, &options, &bar)?;
+    let result = validate_dir_with(&dir, &options, &bar)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written =
-        report::write(&result, &args.dir, args.format, &mut out).and_then(|()| out.flush());
+    let written = report::write(&result, &dir, args.format, &mut out).and_then(|()| out.flush());
     if let Err(err) = written {
         // A closed pipe (`| head`) is the reader's choice, not a failure.
         if err.kind() != std::io::ErrorKind::BrokenPipe {

@@ -17,6 +17,7 @@ mod cmd_explain;
 mod cmd_migrate;
 mod cmd_schema;
 mod cmd_validate;
+mod peertube;
 pub mod version;
 
 use std::process::ExitCode;

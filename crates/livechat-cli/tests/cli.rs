@@ -3,12 +3,18 @@
 
 #[path = "cli/bad_input.rs"]
 mod bad_input;
+#[path = "cli/examples.rs"]
+mod examples;
 #[path = "cli/exit_status.rs"]
 mod exit_status;
 #[path = "cli/explain.rs"]
 mod explain;
 #[path = "cli/formats.rs"]
 mod formats;
+#[path = "cli/peertube.rs"]
+mod peertube;
+#[path = "cli/pg.rs"]
+mod pg;
 #[path = "cli/schema_list.rs"]
 mod schema_list;
 #[path = "cli/snapshots.rs"]

@@ -3,7 +3,8 @@
 //!
 //! Layout: [`plan`] (what a plan is), [`rename_domain`] and [`prune`] (planners that
 //! only read; [`prosody`] plans their part in Prosody's data), [`execute`] (backup, manifest, journal, atomic steps, resume,
-//! restore), [`inventory`] (what exists in PeerTube's database), [`hosts`] and
+//! restore), [`inventory`] (what exists in PeerTube's database), [`peertube`] (PeerTube's
+//! layered configuration, its instance host and the plugin's row), [`hosts`] and
 //! [`fsutil`] (helpers). This crate never prints: progress goes through
 //! [`execute::Progress`], results are returned.
 
@@ -12,6 +13,7 @@ pub mod execute;
 pub mod fsutil;
 pub mod hosts;
 pub mod inventory;
+pub mod peertube;
 pub mod plan;
 pub mod prosody;
 pub mod prune;

@@ -1,4 +1,5 @@
-//! What checks depend on beyond the files: the instance and the plugin's settings.
+//! What checks depend on beyond the files: the instance, and the installed plugin
+//! with its settings.
 
 /// The PeerTube instance the data directory belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,6 +171,101 @@ pub enum RoomType {
     Channel,
 }
 
+/// The plugin settings that change what is valid, as the plugin reads them from
+/// its row in PeerTube's `plugin` table (`server/lib/settings.ts` of v14.0.4 for the
+/// defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PluginSettings {
+    /// `prosody-room-type` (`=== 'channel'`, else video).
+    pub room_type: RoomType,
+    /// `enable-users-regexp` (`=== true`): regular-expression forbidden words are
+    /// read as disabled when off.
+    pub users_regexp: bool,
+    /// `disable-channel-configuration`: channel configurations, the bot and channel
+    /// emojis are not used.
+    pub disable_channel_configuration: bool,
+    /// `federation-no-remote-chat`: remote videoInfos are still written, not used.
+    pub federation_no_remote_chat: bool,
+    /// `federation-dont-publish-remotely`: local videoInfos are removed, not used.
+    pub federation_dont_publish_remotely: bool,
+    /// `livechat-token-disabled`: `tokens/` is not used.
+    pub token_disabled: bool,
+}
+
+impl PluginSettings {
+    /// The settings of the plugin's `settings` column. `None` (the form was never
+    /// saved) and missing keys mean the registered defaults; booleans follow
+    /// JavaScript's truthiness, as the plugin tests them (`if (settings[...])`),
+    /// except `enable-users-regexp`, compared `=== true`.
+    pub fn from_json(settings: Option<&serde_json::Value>) -> PluginSettings {
+        let get = |key: &str| settings.and_then(|s| s.get(key));
+        let truthy = |key: &str| match get(key) {
+            None | Some(serde_json::Value::Null) => false,
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(serde_json::Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
+            Some(serde_json::Value::String(s)) => !s.is_empty(),
+            Some(_) => true,
+        };
+        PluginSettings {
+            room_type: if get("prosody-room-type").and_then(|v| v.as_str()) == Some("channel") {
+                RoomType::Channel
+            } else {
+                RoomType::Video
+            },
+            users_regexp: get("enable-users-regexp") == Some(&serde_json::Value::Bool(true)),
+            disable_channel_configuration: truthy("disable-channel-configuration"),
+            federation_no_remote_chat: truthy("federation-no-remote-chat"),
+            federation_dont_publish_remotely: truthy("federation-dont-publish-remotely"),
+            token_disabled: truthy("livechat-token-disabled"),
+        }
+    }
+}
+
+/// The installed plugin, from PeerTube's database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginInstall {
+    /// The installed version (`plugin.version`), e.g. `14.0.4`.
+    pub version: String,
+    /// `enabled AND NOT uninstalled`.
+    pub active: bool,
+    /// Whether the settings form was ever saved (else every setting is its default).
+    pub settings_saved: bool,
+    /// The settings that change what is valid.
+    pub settings: PluginSettings,
+}
+
+/// The plugin version the rules describe.
+pub const RULES_VERSION: (u64, u64, u64) = (14, 0, 4);
+
+impl PluginInstall {
+    /// The version as numbers (`None` when it is not `X.Y.Z`, pre-release tags ignored).
+    pub fn version_numbers(&self) -> Option<(u64, u64, u64)> {
+        let core = self.version.split(['-', '+']).next()?;
+        let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+        Some((parts.next()??, parts.next()??, parts.next()??))
+    }
+
+    /// What a v14 upgrade reads differently from this installed version (empty when
+    /// it is 14.x or newer, or unknown). Each entry names the plugin's code.
+    pub fn upgrade_notes(&self) -> Vec<&'static str> {
+        let Some(v) = self.version_numbers() else {
+            return Vec::new();
+        };
+        let mut notes = Vec::new();
+        if v < (10, 0, 0) {
+            notes.push("its first start rebuilds Prosody's room affiliations (server/lib/prosody/migration/migrateV10.ts, marker `fix-v10-affiliations`)");
+        }
+        if v < (12, 0, 0) {
+            notes.push("its first start rewrites the channel emojis definitions (server/lib/prosody/migration/migrateV12.ts, marker `fix-v11.1-emojis`)");
+        }
+        if v < (14, 0, 0) {
+            notes.push("every regular-expression forbidden-words line is read as disabled unless the setting `enable-users-regexp` is on, and the bot room files are rewritten without them (v14's breaking change; server/lib/configuration/channel/sanitize.ts, marker `fix-v14-regexp`)");
+            notes.push("channel configurations without `forbiddenWords[].enabled` (written before v14) are read with every line enabled (server/lib/configuration/channel/sanitize.ts)");
+        }
+        notes
+    }
+}
+
 /// Options of a validation run.
 #[derive(Debug, Clone, Default)]
 pub struct ValidateOptions {
@@ -177,8 +273,12 @@ pub struct ValidateOptions {
     pub instance: Option<Instance>,
     /// Where the instance came from, for the report ("--instance-url", "inferred from ...").
     pub instance_source: Option<String>,
-    /// The room type.
+    /// The room type (the plugin's setting when [`Self::plugin`] is known).
     pub room_type: RoomType,
+    /// The installed plugin and its settings, read from PeerTube's database; `None`
+    /// when unknown (then settings are not applied, and the room type is given or
+    /// the default).
+    pub plugin: Option<PluginInstall>,
 }
 
 #[cfg(test)]

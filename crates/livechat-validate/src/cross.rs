@@ -229,7 +229,8 @@ pub fn check(files: &[IndexedFile], options: &ValidateOptions) -> Vec<(String, F
                 ));
             }
         }
-        rooms(dom, &configs, &mut out);
+        let users_regexp = options.plugin.as_ref().map(|p| p.settings.users_regexp);
+        rooms(dom, &configs, users_regexp, &mut out);
     }
 
     for (channel, ec) in &emojis {
@@ -275,9 +276,12 @@ fn other_domain(muc: &str, dom: &Domain<'_>, current: &str, out: &mut Vec<(Strin
     }
 }
 
+/// `users_regexp`: the setting `enable-users-regexp` when the plugin's settings are
+/// known (a room file then must match what that setting generates), else either.
 fn rooms(
     dom: &Domain<'_>,
     configs: &HashMap<u64, &ChannelConfigDigest>,
+    users_regexp: Option<bool>,
     out: &mut Vec<(String, Finding)>,
 ) {
     // `room2Channel`: the last channel listing a room wins.
@@ -343,7 +347,12 @@ fn rooms(
             if let Some((code, msg)) = problem {
                 out.push(((*path).to_owned(), Finding::error(code, "/enabled", msg)));
             } else if let Some(cfg) = config {
-                if !cfg.expected.contains(&d.fingerprint) {
+                let generated = match users_regexp {
+                    Some(true) => cfg.expected[0] == d.fingerprint,
+                    Some(false) => cfg.expected[1] == d.fingerprint,
+                    None => cfg.expected.contains(&d.fingerprint),
+                };
+                if !generated {
                     out.push((
                         (*path).to_owned(),
                         Finding::warning(

@@ -96,6 +96,8 @@ pub struct Report {
     pub instance: Option<Instance>,
     /// Where the instance came from, or why there is none.
     pub instance_source: Option<String>,
+    /// The installed plugin and its settings, when PeerTube's database was read.
+    pub plugin: Option<crate::PluginInstall>,
     /// How many paths were checked (files, and entries reported as not files).
     pub files_checked: u64,
     /// Sorted by path, line, column.
@@ -229,6 +231,10 @@ pub fn validate_dir_with(
     let items = walk::walk(dir, &root_canon);
 
     let mut options = options.clone();
+    // The plugin's own setting, when known, beats a given or default room type.
+    if let Some(plugin) = &options.plugin {
+        options.room_type = plugin.settings.room_type;
+    }
     let mut extra = Vec::new();
     if options.instance.is_none() {
         match infer_instance(&items) {
@@ -292,6 +298,9 @@ pub fn validate_dir_with(
     let cross = crate::cross::check(&index, &options);
     diagnostics.extend(locate_cross(cross, &index, dir, &mut sources));
 
+    if let Some(plugin) = &options.plugin {
+        crate::settings::apply(&mut diagnostics, &plugin.settings);
+    }
     diagnostics.par_sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.pointer, a.code, &a.message)
             .cmp(&(&b.path, b.line, b.column, &b.pointer, b.code, &b.message))
@@ -306,6 +315,7 @@ pub fn validate_dir_with(
         data_dir: dir.to_path_buf(),
         instance: options.instance.clone(),
         instance_source: options.instance_source.clone(),
+        plugin: options.plugin.clone(),
         files_checked,
         diagnostics,
         checked_paths,
@@ -314,13 +324,44 @@ pub fn validate_dir_with(
     })
 }
 
+/// Infers the instance from the data directory alone, as [`validate_dir`] does when
+/// none is given: `Ok((instance, where it came from))`, or why it cannot. Lists only
+/// `bot/` and `room-channel/` (a migration uses it before planning).
+pub fn infer_instance_from_dir(dir: &Path) -> Result<(Instance, String), String> {
+    let mut rels = Vec::new();
+    for top in ["bot", "room-channel"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(top)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            // A `bot/<muc>/` folder counts when it holds something.
+            if top == "bot" && is_dir {
+                let holds = std::fs::read_dir(entry.path()).is_ok_and(|mut e| e.next().is_some());
+                if holds {
+                    rels.push(format!("bot/{name}/x"));
+                }
+            } else if top == "room-channel" && !is_dir {
+                rels.push(format!("room-channel/{name}"));
+            }
+        }
+    }
+    infer_instance_from(rels.iter().map(String::as_str))
+}
+
 /// Infers the instance host from the MUC domains the plugin wrote: `bot/room.D/`
 /// folders and `room-channel/room.D.json` files. Exactly one domain is needed.
 fn infer_instance(items: &[walk::Item]) -> Result<(Instance, String), String> {
+    infer_instance_from(items.iter().map(walk::Item::rel))
+}
+
+fn infer_instance_from<'a>(
+    rels: impl Iterator<Item = &'a str>,
+) -> Result<(Instance, String), String> {
     let mut domains = BTreeSet::new();
     let mut seen_in = BTreeSet::new();
-    for item in items {
-        let rel = item.rel();
+    for rel in rels {
         let mut parts = rel.split('/');
         let domain = match (parts.next(), parts.next()) {
             (Some("bot"), Some(d)) if parts.next().is_some() => {

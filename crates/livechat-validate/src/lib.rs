@@ -8,7 +8,8 @@
 //!
 //! Layout: [`finding`] (what a finding is), [`codes`] (the stable codes), [`context`]
 //! (the instance and settings checks depend on), [`rules`] (per-kind plugin
-//! semantics), [`cross`] (cross-file rules), [`engine`] (walk, parse, schema, span
+//! semantics), [`cross`] (cross-file rules), [`settings`] (what the plugin's settings change),
+//! [`engine`] (walk, parse, schema, span
 //! location, orchestration).
 
 pub mod codes;
@@ -19,7 +20,8 @@ pub mod finding;
 pub mod rules;
 #[cfg(test)]
 mod scaling;
+pub mod settings;
 mod work;
 
-pub use context::{Instance, RoomType, ValidateOptions};
+pub use context::{Instance, PluginInstall, PluginSettings, RoomType, ValidateOptions};
 pub use finding::{Finding, Severity};

@@ -65,13 +65,58 @@ fn summary(report: &Report) -> String {
         (Some(instance), None) => format!("instance {}", instance.host),
         (None, _) => "instance unknown".to_owned(),
     };
-    format!(
+    let mut text = format!(
         "checked {} in {:.2}s: {}, {}; {instance}\n",
         plural(report.files_checked, "file", "files"),
         report.elapsed.as_secs_f64(),
         plural(report.errors(), "error", "errors"),
         plural(report.warnings(), "warning", "warnings"),
-    )
+    );
+    if let Some(plugin) = &report.plugin {
+        text.push_str(&plugin_summary(plugin));
+    }
+    text
+}
+
+/// The installed plugin, from PeerTube's database: its version and state, the
+/// settings applied, and what a v14 upgrade would read differently.
+fn plugin_summary(plugin: &livechat_validate::PluginInstall) -> String {
+    let (major, minor, patch) = livechat_validate::context::RULES_VERSION;
+    let mut text = format!(
+        "plugin peertube-plugin-livechat {} installed ({}), from PeerTube's database; the rules describe {major}.{minor}.{patch}\n",
+        plugin.version,
+        if plugin.active {
+            "enabled"
+        } else {
+            "disabled or uninstalled"
+        },
+    );
+    let s = &plugin.settings;
+    text.push_str(&format!(
+        "settings applied{}: prosody-room-type {}, enable-users-regexp {}",
+        if plugin.settings_saved {
+            ""
+        } else {
+            " (never saved: the defaults)"
+        },
+        match s.room_type {
+            livechat_validate::RoomType::Video => "video",
+            livechat_validate::RoomType::Channel => "channel",
+        },
+        s.users_regexp,
+    ));
+    for (folder, setting) in livechat_validate::settings::unused_folders(s) {
+        text.push_str(&format!("; {folder} unused ({setting})"));
+    }
+    text.push('\n');
+    let notes = plugin.upgrade_notes();
+    if !notes.is_empty() {
+        text.push_str("an upgrade to v14 will read this data differently:\n");
+        for note in notes {
+            text.push_str(&format!("  - {note}\n"));
+        }
+    }
+    text
 }
 
 /// One finding as a miette diagnostic.

@@ -40,7 +40,7 @@ fn dirs() -> Vec<tempfile::TempDir> {
 
 #[test]
 fn sarif_validates_against_the_sarif_2_1_0_schema() {
-    let schema = repo().join("../shared/vendor-schemas/sarif-schema-2.1.0.json");
+    let schema = repo().join("fixtures/vendor/sarif-schema-2.1.0.json");
     let validator = validator(&schema);
     for tmp in dirs() {
         let run = validate_data(tmp.path(), "sarif");
@@ -52,6 +52,65 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
                 .expect("results")
                 .is_empty()
         );
+    }
+}
+
+/// Every artifact URI is relative, under a base declared in `originalUriBaseIds`:
+/// the current folder (`%SRCROOT%`) when the data dir lies inside it, else the data
+/// dir (`DATADIR`); rules have readable names and their page as help.
+#[test]
+fn sarif_uris_are_relative_to_a_declared_base() {
+    let tmp = temp_copy(&repo().join("fixtures/validate/out-of-range"));
+    let cwd = std::fs::canonicalize(tmp.path()).expect("the temp dir");
+    let inside = validate_data(tmp.path(), "sarif");
+    let elsewhere = tempfile::tempdir().expect("a temp dir");
+    let dir = cwd.join("data");
+    let outside = run_in(
+        elsewhere.path(),
+        &[
+            "validate",
+            dir.to_str().expect("utf-8"),
+            "--instance-url",
+            INSTANCE,
+            "--format",
+            "sarif",
+        ],
+    );
+    for (run, base, folder, prefix) in [
+        (&inside, "%SRCROOT%", cwd.clone(), "data/"),
+        (&outside, "DATADIR", dir.clone(), ""),
+    ] {
+        let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+        let r = &doc["runs"][0];
+        assert_eq!(
+            r["originalUriBaseIds"][base]["uri"],
+            format!("file://{}/", folder.display())
+        );
+        let results = r["results"].as_array().expect("results");
+        assert!(!results.is_empty());
+        for result in results {
+            let location = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+            assert_eq!(location["uriBaseId"], base);
+            let uri = location["uri"].as_str().expect("a uri");
+            assert!(uri.starts_with(prefix) && !uri.starts_with('/'), "{uri}");
+        }
+        for rule in r["tool"]["driver"]["rules"].as_array().expect("rules") {
+            let id = rule["id"].as_str().expect("id");
+            match rule["name"].as_str() {
+                Some(name) => {
+                    assert!(!id.eq_ignore_ascii_case(name), "{id}");
+                    assert!(name.chars().all(|c| c.is_ascii_alphanumeric()), "{name}");
+                }
+                // Only a one-word code has no name distinct from its id.
+                None => assert!(!id.contains('-'), "{id}"),
+            }
+            assert!(
+                rule["help"]["markdown"]
+                    .as_str()
+                    .expect("help")
+                    .contains("## How to fix")
+            );
+        }
     }
 }
 
@@ -79,6 +138,21 @@ fn github_junit_sarif_snapshots() {
         let run = validate_data(tmp.path(), format);
         let text = super::without_commit(&stable(&run.stdout));
         let text = without_time(&text);
+        // SARIF's base is the absolute URI of the folder the command ran in.
+        let cwd = std::fs::canonicalize(tmp.path()).expect("the temp dir");
+        let mut text = text.replace(&format!("file://{}/", cwd.display()), "file://[CWD]/");
+        if format == "sarif" {
+            // Each rule's help is its whole explanation page, which has tests of its
+            // own (explain.rs): keep the snapshot about the log's structure.
+            let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+            for rule in doc["runs"][0]["tool"]["driver"]["rules"]
+                .as_array_mut()
+                .expect("rules")
+            {
+                rule["help"] = serde_json::json!({"text": "[PAGE]", "markdown": "[PAGE]"});
+            }
+            text = serde_json::to_string_pretty(&doc).expect("json") + "\n";
+        }
         insta::assert_snapshot!(format!("out_of_range_{format}"), text);
     }
 }
