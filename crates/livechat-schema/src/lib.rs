@@ -18,3 +18,9 @@ pub mod strategies;
 
 pub use kind::Kind;
 pub use registry::{Entry, PathParams, classify};
+
+/// The Rust example of `docs/schemas.md`, run as a doctest (rustdoc runs only its
+/// `rust` blocks; `cargo xtask ts-check` runs the TypeScript and Python ones).
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/schemas.md")]
+pub struct SchemasDoc;
