@@ -27,5 +27,5 @@ export interface CustomEmoji {
   /**
    * Marks the emoji that stands for the channel's category (only on the first such entry, only `true`).
    */
-  isCategoryEmoji?: true | null;
+  isCategoryEmoji?: true;
 }

@@ -17,7 +17,7 @@ export interface ValidationReport {
   /**
    * The instance host the checks used, or `null` when it was not given and could not be inferred.
    */
-  instance_host?: string;
+  instance_host: string | null;
   /**
    * How many files were checked.
    */
@@ -58,11 +58,11 @@ export interface ReportDiagnostic {
   /**
    * The 1-based line of the offending value, or `null` when the finding has no position (a missing file, a file that is not JSON text).
    */
-  line?: number;
+  line: number | null;
   /**
    * The 1-based column (in characters) of the offending value, or `null`.
    */
-  column?: number;
+  column: number | null;
   /**
    * What is wrong.
    */

@@ -352,7 +352,7 @@ fn report(
     Ok(())
 }
 
-fn sorted_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+pub fn sorted_dir(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut paths = fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .map(|e| e.map(|e| e.path()))

@@ -53,10 +53,12 @@ fn pascal(id: &str) -> String {
 
 /// Every declaration file, by its name in `schemas/ts/`, generated with node.
 pub fn generated() -> Result<BTreeMap<String, String>> {
-    let node_dir = tools::node_modules().context(
-        "schemas/ts/ is generated with json-schema-to-typescript, which needs Node.js and npm \
-         (run `cargo xtask codegen --no-ts` to write everything else)",
-    )?;
+    const NEEDS: &str = "schemas/ts/ is generated with json-schema-to-typescript, which needs \
+                         Node.js and npm (`cargo xtask codegen --no-ts` writes everything else)";
+    if tools::which("node").is_none() {
+        bail!("node is not on PATH: {NEEDS}");
+    }
+    let node_dir = tools::node_modules().context(NEEDS)?;
     let mut inputs = Vec::new();
     for &kind in Kind::ALL {
         inputs.push(json!({ "id": kind.id(), "schema": ts_input(kind)? }));

@@ -2,7 +2,8 @@
 //! `xtask/node` (`tsc-programs.mjs` runs the compiler's API, `strict` on):
 //!
 //! 1. the declarations compile on their own;
-//! 2. every fixture of `crossval` (single files, the sample, the inventory) is
+//! 2. every fixture of `crossval` (single files, the sample, the inventory), and the
+//!    JSON report of `livechat-data validate` on every data dir of the fixtures, is
 //!    embedded as a typed literal (`const f: BotRoom = {...}`, the document as
 //!    `JSON.parse` reads it, never a JSON import, which would widen `true` to
 //!    `boolean`) and each diagnostic is attributed to the literal it falls in: a valid
@@ -107,7 +108,8 @@ pub fn run() -> Result<()> {
     declarations.sort();
 
     // 2. The fixtures.
-    let cases = crossval::collect(&root)?;
+    let mut cases = crossval::collect(&root)?;
+    cases.extend(reports(&root, &work)?);
     let listed = read_list(&root.join(LIST))?;
     let module = fixtures_module(&root, &cases)?;
     let fixtures_file = project.join("fixtures.ts");
@@ -335,6 +337,72 @@ fn fixtures_module(root: &Path, cases: &[crossval::Case]) -> Result<FixturesModu
         spans,
         unparsable,
     })
+}
+
+/// Real `validate --format json` reports, as more valid `validation-report` cases:
+/// one per data dir of `fixtures/validate/`, one of the sample and one of a copy of
+/// the sample with an empty file (a finding without a position: `"line": null`).
+fn reports(root: &Path, work: &Path) -> Result<Vec<crossval::Case>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    tools::run_ok(
+        Command::new(&cargo)
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "livechat-cli",
+                "--bin",
+                "livechat-data",
+            ])
+            .current_dir(root),
+    )?;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let binary = target.join("debug/livechat-data");
+    let out_dir = work.join("reports");
+    fs::create_dir_all(&out_dir)?;
+    let broken = work.join("sample-with-empty-file");
+    tools::run_ok(
+        Command::new("cp")
+            .arg("-a")
+            .arg(root.join("fixtures/sample"))
+            .arg(&broken),
+    )?;
+    fs::write(broken.join("channelConfigurationOptions/1.json"), "")?;
+    let mut dirs = vec![root.join("fixtures/sample"), broken];
+    for dir in crossval::sorted_dir(&root.join("fixtures/validate"))? {
+        if dir.is_dir() {
+            dirs.push(dir);
+        }
+    }
+    let mut cases = Vec::new();
+    for dir in dirs {
+        let out = Command::new(&binary)
+            .args(["validate", "--format", "json"])
+            .arg(&dir)
+            .output()
+            .with_context(|| format!("running {}", binary.display()))?;
+        if !matches!(out.status.code(), Some(0 | 1)) {
+            bail!(
+                "livechat-data validate {} failed: {}",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let path = out_dir.join(format!("{name}.json"));
+        fs::write(&path, &out.stdout)?;
+        cases.push(crossval::Case {
+            path,
+            kind: livechat_schema::Kind::ValidationReport,
+            expected_valid: true,
+        });
+    }
+    Ok(cases)
 }
 
 /// The listed files (relative to `fixtures/files/`) and why each type-checks.
