@@ -1,5 +1,6 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET...]`: runs the cargo-fuzz targets of
-//! `fuzz/` (the path classifier, the span locator, the per-file validator), each for
+//! `fuzz/` (the path classifier, the span locator, the per-file validator, the reader
+//! and JID rewriter of Prosody's Lua-serialised files), each for
 //! N seconds, with a corpus seeded from `fixtures/`.
 //!
 //! The toolchain here is stable: cargo-fuzz's sanitizer flags need nightly features,
@@ -18,7 +19,7 @@ use crate::codegen::root;
 use crate::tools;
 
 /// The targets, as named in `fuzz/Cargo.toml`.
-pub const TARGETS: &[&str] = &["classify", "locate", "validate_file"];
+pub const TARGETS: &[&str] = &["classify", "locate", "validate_file", "prosody_lua"];
 
 #[derive(Debug, clap::Args)]
 pub struct FuzzArgs {
@@ -97,7 +98,8 @@ fn list(dir: &Path) -> Vec<String> {
 }
 
 /// Seeds the corpus of `target` with every fixture file (its path for `classify`,
-/// its bytes for `locate`, and a kind byte then its bytes for `validate_file`).
+/// its bytes for `locate`, a kind byte then its bytes for `validate_file`, and for
+/// `prosody_lua` the Prosody store files, a byte picking `.dat` or `.list` first).
 fn seed(root: &Path, target: &str, corpus: &Path) -> Result<()> {
     fs::create_dir_all(corpus)?;
     let mut n = 0usize;
@@ -114,6 +116,15 @@ fn seed(root: &Path, target: &str, corpus: &Path) -> Result<()> {
             continue;
         }
         let input = match target {
+            "prosody_lua" => {
+                let list = rel_text.ends_with(".list");
+                if !list && !rel_text.ends_with(".dat") {
+                    continue;
+                }
+                let mut input = vec![u8::from(list)];
+                input.extend_from_slice(&bytes);
+                input
+            }
             "classify" => {
                 // The path inside its data dir: drop the fixture's own leading folders.
                 let inner = rel_text

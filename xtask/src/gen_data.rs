@@ -5,11 +5,23 @@
 //!
 //! It writes only under `target/bench/`: `data-<N>/` (built in `data-<N>.tmp/`, then
 //! renamed), `data-<N>.inventory.json` and `data-<N>.stamp`, and reuses a data dir
-//! whose stamp matches.
+//! whose stamp matches. It streams: each file is written as it is generated, and the
+//! inventory's videos as they come; what it keeps is the room-channel index (a UUID
+//! per room, which it writes last) and the channels, so a million files take
+//! little memory.
+//!
+//! Proportions, for N files: a channel per 40 files (30% of those of the sample's
+//! shapes with emojis have a definition, one in ten of them with 20 to 200 emojis),
+//! a token file per 25, a remote instance per 500 with its serverInfos, local videos
+//! (each with its videoInfos and most with a bot room file: about one room per four
+//! files, all in the one room-channel file) up to 45% of the files, remote videos for
+//! the rest. Hostile: one emoji definition of 5,000 entries (the plugin allows 200),
+//! whose files do not exist.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -20,7 +32,7 @@ use crate::codegen::root;
 use crate::crossval::rel_slash;
 
 /// Changing the generator changes this, so that old data dirs are rebuilt.
-const GENERATOR: &str = "livechat-bench-data v1";
+const GENERATOR: &str = "livechat-bench-data v2";
 const SEED: u64 = 0x11fe_c4a7_2026;
 /// The share of JSON documents replaced by an invalid fixture of their kind.
 const INVALID_PER_MILLE: u32 = 20;
@@ -66,17 +78,18 @@ pub fn ensure(n: usize) -> Result<Generated> {
     }
     eprintln!("bench: generating {n} files in {}", dir.display());
     let templates = Templates::load(&root().join("fixtures"))?;
-    let mut generator = Generator::new(&templates, n);
-    let (inv, counts) = generator.build()?;
-    for (rel, bytes) in &generator.files {
-        let path = tmp.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
-    }
+    let inventory_tmp = bench.join(format!("data-{n}.inventory.json.tmp"));
+    let inv = std::io::BufWriter::new(
+        fs::File::create(&inventory_tmp)
+            .with_context(|| format!("creating {}", inventory_tmp.display()))?,
+    );
+    let mut generator = Generator::new(&templates, n, Sink::Dir(tmp.clone()), Box::new(inv));
+    generator.build()?;
+    let files = generator.count;
+    let counts = generator.counts.clone();
+    drop(generator);
     fs::rename(&tmp, &dir)?;
-    fs::write(&inventory, serde_json::to_vec(&inv)?)?;
+    fs::rename(&inventory_tmp, &inventory)?;
     let mut summary = String::new();
     for (what, count) in &counts {
         let _ = writeln!(summary, "{what}: {count}");
@@ -85,9 +98,19 @@ pub fn ensure(n: usize) -> Result<Generated> {
     Ok(Generated {
         dir,
         inventory,
-        files: generator.files.len(),
+        files,
         summary,
     })
+}
+
+/// Where generated files go: a directory (the bench), or memory (the tests).
+enum Sink {
+    Dir(PathBuf),
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "only the tests generate in memory")
+    )]
+    Memory(Vec<(String, Vec<u8>)>),
 }
 
 /// The fixture texts the generator copies and edits.
@@ -267,20 +290,63 @@ struct Generator<'a> {
     t: &'a Templates,
     n: usize,
     rng: fastrand::Rng,
-    /// Path relative to the data dir, contents.
-    files: Vec<(String, Vec<u8>)>,
+    sink: Sink,
+    /// Folders already created under a `Sink::Dir`.
+    made: HashSet<String>,
+    /// The inventory, written as the videos come.
+    inventory: Box<dyn Write + 'a>,
+    videos_written: usize,
+    /// Files generated so far.
+    count: usize,
     counts: BTreeMap<String, usize>,
 }
 
 impl<'a> Generator<'a> {
-    fn new(t: &'a Templates, n: usize) -> Self {
+    fn new(t: &'a Templates, n: usize, sink: Sink, inventory: Box<dyn Write + 'a>) -> Self {
         Generator {
             t,
             n,
             rng: fastrand::Rng::with_seed(SEED),
-            files: Vec::with_capacity(n),
+            sink,
+            made: HashSet::new(),
+            inventory,
+            videos_written: 0,
+            count: 0,
             counts: BTreeMap::new(),
         }
+    }
+
+    fn write(&mut self, rel: String, bytes: &[u8]) -> Result<()> {
+        self.count += 1;
+        match &mut self.sink {
+            Sink::Dir(root) => {
+                let path = root.join(&rel);
+                if let Some((parent, _)) = rel.rsplit_once('/') {
+                    if !self.made.contains(parent) {
+                        fs::create_dir_all(root.join(parent))?;
+                        self.made.insert(parent.to_owned());
+                    }
+                } else if self.made.insert(String::new()) {
+                    fs::create_dir_all(root)?;
+                }
+                fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+            }
+            Sink::Memory(files) => {
+                files.push((rel, bytes.to_vec()));
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a video to the inventory.
+    fn video(&mut self, uuid: &str, channel: u64, remote: bool) -> Result<()> {
+        let sep = if self.videos_written == 0 { "" } else { "," };
+        self.videos_written += 1;
+        write!(
+            self.inventory,
+            "{sep}{{\"uuid\":\"{uuid}\",\"channel_id\":{channel},\"remote\":{remote}}}"
+        )?;
+        Ok(())
     }
 
     fn uuid(&mut self) -> String {
@@ -300,38 +366,81 @@ impl<'a> Generator<'a> {
     }
 
     /// Adds a JSON document, replaced by an invalid fixture of its kind now and then.
-    fn doc(&mut self, kind: Kind, rel: String, text: String) {
+    fn doc(&mut self, kind: Kind, rel: String, text: &str) -> Result<()> {
         let invalid = &self.t.invalid[&kind];
-        let bytes = if !invalid.is_empty() && self.rng.u32(..1000) < INVALID_PER_MILLE {
+        *self.counts.entry(kind.id().to_owned()).or_default() += 1;
+        if !invalid.is_empty() && self.rng.u32(..1000) < INVALID_PER_MILLE {
             *self
                 .counts
                 .entry("invalid (an invalid fixture's content)".into())
                 .or_default() += 1;
-            invalid[self.rng.usize(..invalid.len())].clone()
+            let pick = self.rng.usize(..invalid.len());
+            let t = self.t;
+            self.write(rel, &t.invalid[&kind][pick])
         } else {
-            text.into_bytes()
-        };
-        *self.counts.entry(kind.id().to_owned()).or_default() += 1;
-        self.files.push((rel, bytes));
+            self.write(rel, text.as_bytes())
+        }
     }
 
-    fn other(&mut self, what: &str, rel: String, bytes: Vec<u8>) {
+    fn other(&mut self, what: &str, rel: String, bytes: &[u8]) -> Result<()> {
         *self.counts.entry(what.to_owned()).or_default() += 1;
-        self.files.push((rel, bytes));
+        self.write(rel, bytes)
     }
 
-    fn build(&mut self) -> Result<(Value, BTreeMap<String, usize>)> {
+    /// A definition of `count` emojis for channel `id`, built from the template's
+    /// first entry and image; with `images`, the image files too.
+    fn emoji_definition(
+        &mut self,
+        id: u64,
+        template: &Emojis,
+        count: usize,
+        images: bool,
+    ) -> Result<()> {
+        let (name, bytes) = &template.1[0];
+        let ext = name.rsplit('.').next().unwrap_or("png");
+        let mut text = String::from("{\"customEmojis\":[");
+        for i in 0..count {
+            if i > 0 {
+                text.push(',');
+            }
+            let file = format!("{}.{ext}", 1_700_000_000_000u64 + i as u64);
+            let _ = write!(
+                text,
+                "{{\"sn\":\":e{i}:\",\"url\":\"https://{HOST}/plugins/livechat/router/emojis/channel/{id}/files/{file}\"}}"
+            );
+            if images {
+                self.other(
+                    "emoji image",
+                    format!("emojis/channel/{id}/files/{file}"),
+                    bytes,
+                )?;
+            }
+        }
+        text.push_str("]}");
+        self.doc(
+            Kind::EmojisDefinition,
+            format!("emojis/channel/{id}/definition.json"),
+            &text,
+        )
+    }
+
+    /// Generates the files and the inventory.
+    fn build(&mut self) -> Result<()> {
         let t = self.t;
         let n = self.n;
         let muc = format!("room.{HOST}");
+        write!(
+            self.inventory,
+            "{{\"instance_host\":\"{HOST}\",\"videos\":["
+        )?;
         for marker in &t.markers {
-            self.other("marker", marker.clone(), Vec::new());
+            self.other("marker", marker.clone(), &[])?;
         }
         self.doc(
             Kind::BotModeration,
             format!("bot/{muc}/moderation.json"),
-            t.moderation.clone(),
-        );
+            &t.moderation,
+        )?;
 
         // Channels: each copies one of the sample's channels (its config shape, bot
         // state, room files and emojis). Weights favour the canonical shapes.
@@ -339,7 +448,7 @@ impl<'a> Generator<'a> {
         let total_weight: u32 = weights.iter().map(|w| w.1).sum();
         let channel_count = (n / 40).max(6);
         let mut channels: Vec<(u64, u64)> = Vec::with_capacity(channel_count);
-        let mut existing_channels = Vec::new();
+        let mut existing_channels = HashSet::new();
         for id in 1..=channel_count as u64 {
             let mut pick = self.rng.u32(..total_weight);
             let template = weights
@@ -354,31 +463,44 @@ impl<'a> Generator<'a> {
             // Template 7 is the sample's deleted channel; 3% of the others are gone
             // from PeerTube too: prune has something to do.
             if template != 7 && self.rng.u32(..100) >= 3 {
-                existing_channels.push(id);
+                existing_channels.insert(id);
             }
             self.doc(
                 Kind::ChannelConfigurationOptions,
                 format!("channelConfigurationOptions/{id}.json"),
-                t.channels[&template].clone(),
-            );
-            if let Some((definition, images)) = t.emojis.get(&template) {
+                &t.channels[&template],
+            )?;
+            if let Some(emojis) = t.emojis.get(&template) {
                 if self.rng.u32(..100) < 30 {
-                    let from = format!("/emojis/channel/{template}/files/");
-                    let to = format!("/emojis/channel/{id}/files/");
-                    self.doc(
-                        Kind::EmojisDefinition,
-                        format!("emojis/channel/{id}/definition.json"),
-                        definition.replace(&from, &to),
-                    );
-                    for (name, bytes) in images {
-                        self.other(
-                            "emoji image",
-                            format!("emojis/channel/{id}/files/{name}"),
-                            bytes.clone(),
-                        );
+                    if self.rng.u32(..10) == 0 && self.count + 200 < n / 2 {
+                        // A channel that uses its emojis: 20 to the plugin's 200.
+                        let count = self.rng.usize(20..=200);
+                        self.emoji_definition(id, emojis, count, true)?;
+                    } else {
+                        let (definition, images) = emojis;
+                        let from = format!("/emojis/channel/{template}/files/");
+                        let to = format!("/emojis/channel/{id}/files/");
+                        self.doc(
+                            Kind::EmojisDefinition,
+                            format!("emojis/channel/{id}/definition.json"),
+                            &definition.replace(&from, &to),
+                        )?;
+                        for (name, bytes) in images {
+                            self.other(
+                                "emoji image",
+                                format!("emojis/channel/{id}/files/{name}"),
+                                bytes,
+                            )?;
+                        }
                     }
                 }
             }
+        }
+        // Hostile: a definition of 5,000 emojis (the plugin allows 200), whose files
+        // do not exist: 5,001 findings to locate in one file.
+        if let Some(emojis) = t.emojis.values().next() {
+            *self.counts.entry("hostile".into()).or_default() += 1;
+            self.emoji_definition(channel_count as u64 + 1, emojis, 5_000, false)?;
         }
 
         // Tokens of local users.
@@ -389,8 +511,8 @@ impl<'a> Generator<'a> {
             self.doc(
                 Kind::Tokens,
                 format!("tokens/user{user}@{HOST}.json"),
-                serde_json::to_string(&value)?,
-            );
+                &serde_json::to_string(&value)?,
+            )?;
         }
 
         // Remote instances and their serverInfos.
@@ -406,7 +528,7 @@ impl<'a> Generator<'a> {
                     Some("s2s") => Kind::ServerInfosS2s,
                     _ => Kind::ServerInfosWsS2s,
                 };
-                self.doc(kind, rel, text.replace(&remote.host, host));
+                self.doc(kind, rel, &text.replace(&remote.host, host))?;
             }
         }
 
@@ -422,31 +544,30 @@ impl<'a> Generator<'a> {
             .filter(|(_, template)| *template != 7)
             .map(|(id, _)| (*id, Vec::new()))
             .collect();
-        let mut videos = Vec::new();
-        let local_budget = self.files.len() + (n.saturating_sub(self.files.len())) * 45 / 100;
-        while self.files.len() + 2 <= local_budget && !linkable.is_empty() {
+        let local_budget = self.count + (n.saturating_sub(self.count)) * 45 / 100;
+        while self.count + 2 <= local_budget && !linkable.is_empty() {
             let uuid = self.uuid();
             let (channel, template) = linkable[self.rng.usize(..linkable.len())];
             let (from, text) = &t.local_videos[self.rng.usize(..t.local_videos.len())];
             self.doc(
                 Kind::VideoInfosLocal,
                 format!("videoInfos/local/{uuid}.json"),
-                text.replace(from.as_str(), &uuid),
-            );
+                &text.replace(from.as_str(), &uuid),
+            )?;
             if let Some(rooms) = t.rooms.get(&template) {
                 let (from, text) = &rooms[self.rng.usize(..rooms.len())];
                 self.doc(
                     Kind::BotRoom,
                     format!("bot/{muc}/rooms/{uuid}.json"),
-                    text.replace(from.as_str(), &uuid),
-                );
-            }
-            if let Some(list) = room_channel.get_mut(&channel) {
-                list.push(uuid.clone());
+                    &text.replace(from.as_str(), &uuid),
+                )?;
             }
             // 3% of the videos were deleted in PeerTube since.
             if existing_channels.contains(&channel) && self.rng.u32(..100) >= 3 {
-                videos.push(json!({"uuid": uuid, "channel_id": channel, "remote": false}));
+                self.video(&uuid, channel, false)?;
+            }
+            if let Some(list) = room_channel.get_mut(&channel) {
+                list.push(uuid);
             }
         }
         // Channels shaped like the sample's channel 5 keep the disabled room of a
@@ -454,27 +575,35 @@ impl<'a> Generator<'a> {
         for (_, template) in channels.iter().filter(|(_, t)| *t == 5) {
             if let Some((from, text)) = t.rooms.get(template).and_then(|r| r.first()) {
                 let uuid = self.uuid();
-                if self.files.len() + 2 < n {
+                if self.count + 2 < n {
                     self.doc(
                         Kind::BotRoom,
                         format!("bot/{muc}/rooms/{uuid}.json"),
-                        text.replace(from.as_str(), &uuid),
-                    );
+                        &text.replace(from.as_str(), &uuid),
+                    )?;
                 }
             }
         }
-        let mut map = Map::new();
-        for (id, list) in &room_channel {
-            map.insert(id.to_string(), json!(list));
+        let mut index = String::from("{");
+        for (i, (id, list)) in room_channel.iter().enumerate() {
+            if i > 0 {
+                index.push(',');
+            }
+            index.push_str(&serde_json::to_string(&id.to_string())?);
+            index.push(':');
+            index.push_str(&serde_json::to_string(list)?);
         }
+        index.push('}');
+        drop(room_channel);
         self.doc(
             Kind::RoomChannel,
             format!("room-channel/{muc}.json"),
-            serde_json::to_string(&map)?,
-        );
+            &index,
+        )?;
+        drop(index);
 
         // Remote videos fill the rest.
-        while self.files.len() < n {
+        while self.count < n {
             let (host, template) = &remote_hosts[self.rng.usize(..remote_hosts.len())];
             let remote = &t.remotes[*template];
             let (from, text) = &remote.videos[self.rng.usize(..remote.videos.len())];
@@ -482,24 +611,26 @@ impl<'a> Generator<'a> {
             self.doc(
                 Kind::VideoInfosRemote,
                 format!("videoInfos/remote/{host}/{uuid}.json"),
-                text.replace(from.as_str(), &uuid)
+                &text
+                    .replace(from.as_str(), &uuid)
                     .replace(&remote.host, host),
-            );
+            )?;
             if self.rng.u32(..100) >= 3 {
-                videos
-                    .push(json!({"uuid": uuid, "channel_id": 100_000 + *template, "remote": true}));
+                self.video(&uuid, 100_000 + *template as u64, true)?;
             }
         }
 
-        let mut channel_ids: Vec<u64> = existing_channels;
+        let mut channel_ids: Vec<u64> = existing_channels.into_iter().collect();
+        channel_ids.sort_unstable();
         channel_ids.extend((0..t.remotes.len() as u64).map(|i| 100_000 + i));
-        let inventory = json!({
-            "instance_host": HOST,
-            "channels": channel_ids,
-            "videos": videos,
-        });
-        self.counts.insert("files".into(), self.files.len());
-        Ok((inventory, self.counts.clone()))
+        write!(
+            self.inventory,
+            "],\"channels\":{}}}",
+            serde_json::to_string(&channel_ids)?
+        )?;
+        self.inventory.flush()?;
+        self.counts.insert("files".into(), self.count);
+        Ok(())
     }
 }
 
@@ -534,9 +665,26 @@ mod tests {
 
     fn generate(n: usize) -> Vec<(String, Vec<u8>)> {
         let templates = Templates::load(&root().join("fixtures")).unwrap();
-        let mut generator = Generator::new(&templates, n);
+        let mut inventory = Vec::new();
+        let mut generator = Generator::new(
+            &templates,
+            n,
+            Sink::Memory(Vec::new()),
+            Box::new(&mut inventory),
+        );
         generator.build().unwrap();
-        generator.files
+        let Sink::Memory(files) = std::mem::replace(&mut generator.sink, Sink::Memory(Vec::new()))
+        else {
+            unreachable!()
+        };
+        drop(generator);
+        let inventory: Value = serde_json::from_slice(&inventory).expect("the inventory is JSON");
+        assert!(
+            inventory["videos"]
+                .as_array()
+                .is_some_and(|v| !v.is_empty())
+        );
+        files
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`;
 //! `bot-check` asks the moderation bot for a second opinion on room files; `fuzz`
 //! runs the cargo-fuzz targets; `prosody-check` proves both migrations on a real
-//! Prosody; `man` writes the man pages.
+//! Prosody; `man` writes the man pages; `dist` builds the release artifacts and
+//! `dist-check` installs and runs them.
 //!
 //! xtask may print, install tools into `target/` and exit; it is never a dependency
 //! of the product crates.
@@ -20,6 +21,7 @@ mod bench_migrate;
 mod botcheck;
 mod codegen;
 mod crossval;
+mod dist;
 mod docs;
 mod fuzz;
 mod gen_data;
@@ -75,6 +77,11 @@ enum Task {
     /// accounts and history survive a rename and a restore, and that prune removes
     /// exactly what Prosody's own room destroy removes.
     ProsodyCheck(prosody_check::Args),
+    /// Builds the release artifacts into `target/dist/`: a portable Linux x86_64
+    /// binary (glibc 2.31) in a tarball, a .deb and npm packages, each with a .sha256.
+    Dist(dist::DistArgs),
+    /// Installs each artifact of `target/dist/` into a temporary prefix and runs it.
+    DistCheck,
     /// Writes the man pages of `livechat-data` (clap_mangen), to `target/man/` by default.
     Man {
         /// Where to write the pages.
@@ -89,6 +96,8 @@ fn main() -> Result<()> {
         Task::Crossval => crossval::run(),
         Task::Bench(args) => bench::run(args),
         Task::Man { out_dir } => man::run(out_dir),
+        Task::Dist(args) => dist::run(args),
+        Task::DistCheck => dist::check::run(),
         Task::BotCheck => botcheck::run(),
         Task::Fuzz(args) => fuzz::run(args),
         Task::ProsodyCheck(args) => prosody_check::run(args),

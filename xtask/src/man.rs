@@ -8,12 +8,18 @@ use anyhow::{Context, Result};
 
 pub fn run(out_dir: Option<PathBuf>) -> Result<()> {
     let out = out_dir.unwrap_or_else(|| crate::codegen::root().join("target/man"));
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    let command = livechat_cli::command();
-    let mut written = 0;
-    write_pages(&command, "livechat-data", &out, &mut written)?;
+    let written = write_all(&out)?;
     println!("wrote {written} man pages to {}", out.display());
     Ok(())
+}
+
+/// Writes every page into `out` (created when missing); returns how many.
+pub fn write_all(out: &Path) -> Result<usize> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let command = livechat_cli::command();
+    let mut written = 0;
+    write_pages(&command, "livechat-data", out, &mut written)?;
+    Ok(written)
 }
 
 /// Writes the page of `command` (named `name`, e.g. `livechat-data-migrate-prune`) and

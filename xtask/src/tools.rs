@@ -22,23 +22,37 @@ pub fn work_dir() -> PathBuf {
 
 /// The Python venv with the pinned requirements; returns its `bin/` folder.
 pub fn python_venv() -> Result<PathBuf> {
+    python_tools("xtask/python/requirements.txt")
+}
+
+/// The Python venv (created when missing) with the pinned requirements of
+/// `requirements` (relative to the workspace root) installed into it; returns its
+/// `bin/` folder. Each requirements file has its own stamp, so the crossval tools
+/// and the dist tools share one venv and install only when their file changes.
+pub fn python_tools(requirements: &str) -> Result<PathBuf> {
     let root = root();
-    let requirements = root.join("xtask/python/requirements.txt");
+    let requirements = root.join(requirements);
     let wanted = fs::read_to_string(&requirements)
         .with_context(|| format!("reading {}", requirements.display()))?;
     let venv = work_dir().join("venv");
     let bin = venv.join("bin");
-    let stamp = venv.join("installed-requirements.txt");
+    let stamp_name = match requirements.file_name().and_then(|n| n.to_str()) {
+        Some("requirements.txt") | None => "installed-requirements.txt".to_owned(),
+        Some(name) => format!("installed-{name}"),
+    };
+    let stamp = venv.join(stamp_name);
     if fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str())
         && bin.join("python").exists()
     {
         return Ok(bin);
     }
-    let python = which("python3")
-        .or_else(|| which("python"))
-        .context("python3 is needed (to install Python's jsonschema into a venv)")?;
-    eprintln!("xtask: creating the Python venv {}", venv.display());
-    run_ok(Command::new(&python).args(["-m", "venv"]).arg(&venv))?;
+    if !bin.join("python").exists() {
+        let python = which("python3")
+            .or_else(|| which("python"))
+            .context("python3 is needed (to install the xtask's Python tools into a venv)")?;
+        eprintln!("xtask: creating the Python venv {}", venv.display());
+        run_ok(Command::new(&python).args(["-m", "venv"]).arg(&venv))?;
+    }
     eprintln!("xtask: installing {} into it", requirements.display());
     run_ok(
         Command::new(bin.join("python"))

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use livechat_validate::engine::validate_dir;
+use livechat_validate::engine::{Progress, validate_dir_with};
 use livechat_validate::{Instance, RoomType, ValidateOptions};
 
 use report::Format;
@@ -64,7 +64,8 @@ pub fn run(args: ValidateArgs) -> miette::Result<ExitCode> {
         options.instance = Some(Instance::from_peertube_config(config)?);
         options.instance_source = Some(format!("--peertube-config {}", config.display()));
     }
-    let result = validate_dir(&args.dir, &options)?;
+    let bar = Bar::default();
+    let result = validate_dir_with(&args.dir, &options, &bar)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written =
         report::write(&result, &args.dir, args.format, &mut out).and_then(|()| out.flush());
@@ -83,4 +84,40 @@ pub fn run(args: ValidateArgs) -> miette::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A progress bar on stderr while the files are checked, only for a person watching:
+/// nothing when stderr is not a terminal, in CI, or for a small dir.
+#[derive(Default)]
+struct Bar {
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+}
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        use std::io::IsTerminal;
+        if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() && total >= 1000 {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{msg:>8} [{bar:40}] {pos}/{len} {eta}")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message("validate");
+            let _ = self.bar.set(bar);
+        }
+    }
+    fn checked(&self) {
+        if let Some(b) = self.bar.get() {
+            b.inc(1);
+        }
+    }
+    fn done(&self) {
+        if let Some(b) = self.bar.get() {
+            b.finish_and_clear();
+        }
+    }
 }

@@ -17,10 +17,11 @@ mod cmd_explain;
 mod cmd_migrate;
 mod cmd_schema;
 mod cmd_validate;
+pub mod version;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// The default data directory of the plugin.
 pub const DEFAULT_DATA_DIR: &str =
@@ -30,7 +31,6 @@ pub const DEFAULT_DATA_DIR: &str =
 #[derive(Debug, Parser)]
 #[command(
     name = "livechat-data",
-    version,
     about,
     long_about = None,
     propagate_version = true,
@@ -69,14 +69,21 @@ enum Command {
     Completions(cmd_completions::CompletionsArgs),
 }
 
-/// The clap definition of the whole command line (for the man page and completions).
+/// The clap definition of the whole command line (for the man page and completions),
+/// with the build's version: `-V` prints [`version::short`], `--version`
+/// [`version::long`].
 pub fn command() -> clap::Command {
     Cli::command()
+        .version(version::short())
+        .long_version(version::long())
 }
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     let result = match cli.command {
         Command::Schema(cmd) => cmd_schema::run(cmd),
         Command::Validate(args) => cmd_validate::run(args),

@@ -13,6 +13,8 @@ mod formats;
 mod schema_list;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
+#[path = "cli/version.rs"]
+mod version;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -97,6 +99,16 @@ pub fn stable(text: &str) -> String {
         out.push_str(line);
     }
     out
+}
+
+/// `text` with the build's commit (recorded by `build.rs`) replaced by `[commit]`.
+pub fn without_commit(text: &str) -> String {
+    let commit = env!("LIVECHAT_DATA_COMMIT");
+    if commit.is_empty() {
+        return text.to_owned();
+    }
+    text.replace(commit, "[commit]")
+        .replace(&commit[..12], "[commit]")
 }
 
 /// The (code, path) pairs of a `--format json` report.

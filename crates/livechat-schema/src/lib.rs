@@ -16,6 +16,10 @@ pub mod secret;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 
+/// The version of `peertube-plugin-livechat` whose files and reading rules this
+/// workspace describes.
+pub const PLUGIN_VERSION: &str = "14.0.4";
+
 pub use kind::Kind;
 pub use registry::{Entry, PathParams, classify};
 

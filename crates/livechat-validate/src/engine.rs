@@ -9,30 +9,26 @@
 //! (checking it did not change) and masks its secrets ([`redact`]) when a renderer
 //! wants a code frame. It never writes, and never prints.
 
+pub mod caps;
+mod check;
 pub mod locate;
 pub mod redact;
 pub mod walk;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use livechat_schema::models::toolkit::{ReportDiagnostic, ValidationReport};
-use livechat_schema::{Entry, Kind, PathParams, classify, schema};
+use livechat_schema::Kind;
+use livechat_schema::models::toolkit::{ReportDiagnostic, ReportTool, ValidationReport};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::cross::IndexedFile;
-use crate::rules::{self, FileContext, SchemaError};
+use crate::cross::{FileClass, IndexedFile};
 use crate::{Finding, Instance, Severity, ValidateOptions};
+use check::{Found, Schemas, check_item, default_severity, finding_at, read_limited};
 
 pub use locate::Span;
-
-/// Files larger than this are not parsed (`file-too-large`): the plugin's files are
-/// a few kilobytes; a bigger one is not what the plugin wrote, and reading it would
-/// break the validator's memory budget.
-pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 /// Why a validation could not run at all (exit status 2). Problems with the data
 /// are findings, never errors.
@@ -131,7 +127,9 @@ impl Report {
     /// checked (its spans would be wrong).
     pub fn source(&self, rel_path: &str) -> Option<String> {
         let meta = self.sources.get(rel_path)?;
-        let bytes = read_limited(&meta.path).ok()?.ok()?;
+        let bytes = read_limited(&meta.path, caps::max_file_size(meta.kind))
+            .ok()?
+            .ok()?;
         if bytes.bytes.len() as u64 != meta.len || bytes.modified != meta.modified {
             return None;
         }
@@ -144,9 +142,11 @@ impl Report {
         Some(redact::redact_text(text, meta.kind, value.as_ref()))
     }
 
-    /// The report as the `validation-report` document (`--format json`).
-    pub fn to_model(&self, data_dir: &str) -> ValidationReport {
+    /// The report as the `validation-report` document (`--format json`), written by
+    /// `tool`.
+    pub fn to_model(&self, data_dir: &str, tool: ReportTool) -> ValidationReport {
         ValidationReport {
+            tool,
             data_dir: data_dir.to_owned(),
             instance_host: self.instance.as_ref().map(|i| i.host.clone()),
             files_checked: self.files_checked,
@@ -170,10 +170,36 @@ impl Report {
     }
 }
 
+/// Receives a validation's progress (the CLI draws a bar on a terminal; this crate
+/// never prints). Called from every thread of the parallel pass.
+pub trait Progress: Sync {
+    /// The paths are listed: `total` to check.
+    fn start(&self, _total: u64) {}
+    /// One more path checked.
+    fn checked(&self) {}
+    /// Every path is checked (the cross-file rules, quick, run next).
+    fn done(&self) {}
+}
+
+/// No progress to show.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
 /// Validates the data directory `dir`. `Err` only when the run cannot happen (the
 /// directory is missing or unreadable); everything wrong with the data is a
 /// finding of the report.
 pub fn validate_dir(dir: &Path, options: &ValidateOptions) -> Result<Report, ValidateError> {
+    validate_dir_with(dir, options, &NoProgress)
+}
+
+/// [`validate_dir`], telling `progress` how far it is.
+pub fn validate_dir_with(
+    dir: &Path,
+    options: &ValidateOptions,
+    progress: &dyn Progress,
+) -> Result<Report, ValidateError> {
     let start = Instant::now();
     let shown = dir.display().to_string();
     let meta = std::fs::metadata(dir).map_err(|err| match err.kind() {
@@ -231,13 +257,19 @@ pub fn validate_dir(dir: &Path, options: &ValidateOptions) -> Result<Report, Val
         }
     }
 
+    progress.start(items.len() as u64);
     let schemas = Schemas::default();
     // Only files with findings carry more than their index entry out of the
     // parallel pass (a box, so the common case costs one pointer).
     let (mut index, found): (Vec<IndexedFile>, Vec<Option<Box<Found>>>) = items
         .into_par_iter()
-        .map(|item| check_item(item, dir, &options, &schemas))
+        .map(|item| {
+            let checked = check_item(item, dir, &options, &schemas);
+            progress.checked();
+            checked
+        })
         .unzip();
+    progress.done();
     if let Some(err) = schemas.first_error() {
         return Err(err);
     }
@@ -249,7 +281,7 @@ pub fn validate_dir(dir: &Path, options: &ValidateOptions) -> Result<Report, Val
         if let Some(found) = found {
             diagnostics.extend(found.diagnostics);
             if let Some(meta) = found.source {
-                sources.insert(file.rel_path.clone(), meta);
+                sources.insert(file.rel_path.to_string(), meta);
             }
         }
     }
@@ -264,7 +296,10 @@ pub fn validate_dir(dir: &Path, options: &ValidateOptions) -> Result<Report, Val
             .cmp(&(&b.path, b.line, b.column, &b.pointer, b.code, &b.message))
     });
     diagnostics.dedup();
-    let checked_paths = index.into_iter().map(|f| f.rel_path).collect();
+    let checked_paths = index
+        .into_iter()
+        .map(|f| f.rel_path.into_string())
+        .collect();
 
     Ok(Report {
         data_dir: dir.to_path_buf(),
@@ -336,545 +371,6 @@ fn infer_instance(items: &[walk::Item]) -> Result<(Instance, String), String> {
     }
 }
 
-/// The validators, each compiled once per run, on first use.
-#[derive(Default)]
-struct Schemas {
-    validators: [OnceLock<Result<jsonschema::Validator, String>>; Kind::ALL.len()],
-}
-
-impl Schemas {
-    fn get(&self, kind: Kind) -> Option<&jsonschema::Validator> {
-        self.validators[kind as usize]
-            .get_or_init(|| {
-                jsonschema::draft202012::options()
-                    .build(&schema::schema_for(kind))
-                    .map_err(|e| e.to_string())
-            })
-            .as_ref()
-            .ok()
-    }
-
-    fn first_error(&self) -> Option<ValidateError> {
-        Kind::ALL
-            .iter()
-            .find_map(|&kind| match self.validators[kind as usize].get() {
-                Some(Err(reason)) => Some(ValidateError::Schema {
-                    kind: kind.id(),
-                    reason: reason.clone(),
-                }),
-                _ => None,
-            })
-    }
-}
-
-impl std::fmt::Debug for Schemas {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Schemas")
-    }
-}
-
-/// What checking one path gives while it is being checked.
-struct Outcome {
-    indexed: IndexedFile,
-    diagnostics: Vec<Diagnostic>,
-    source: Option<SourceMeta>,
-    /// Where the file's bytes are.
-    path: Option<PathBuf>,
-}
-
-/// What a file with findings keeps after the parallel pass.
-struct Found {
-    diagnostics: Vec<Diagnostic>,
-    source: Option<SourceMeta>,
-}
-
-impl Outcome {
-    fn finish(self) -> (IndexedFile, Option<Box<Found>>) {
-        let found = (!self.diagnostics.is_empty() || self.source.is_some()).then(|| {
-            Box::new(Found {
-                diagnostics: self.diagnostics,
-                source: self.source,
-            })
-        });
-        (self.indexed, found)
-    }
-}
-
-fn finding_at(rel: &str, finding: Finding) -> Diagnostic {
-    Diagnostic {
-        path: rel.to_owned(),
-        severity: finding.severity,
-        code: finding.code,
-        pointer: finding.pointer,
-        line: None,
-        column: None,
-        span: None,
-        message: finding.message,
-        help: finding.help,
-    }
-}
-
-fn check_item(
-    item: walk::Item,
-    dir: &Path,
-    options: &ValidateOptions,
-    schemas: &Schemas,
-) -> (IndexedFile, Option<Box<Found>>) {
-    match item {
-        walk::Item::Problem(problem) => {
-            let walk::Problem {
-                rel,
-                code,
-                message,
-                help,
-            } = *problem;
-            let severity = default_severity(code);
-            let finding = Finding {
-                severity,
-                code,
-                pointer: String::new(),
-                message,
-                help,
-            };
-            Outcome {
-                indexed: IndexedFile {
-                    entry: classify(&rel),
-                    rel_path: rel.clone(),
-                    size: 0,
-                    parsed: false,
-                    digest: None,
-                },
-                diagnostics: vec![finding_at(&rel, finding)],
-                source: None,
-                path: None,
-            }
-            .finish()
-        }
-        walk::Item::File { rel, target } => {
-            let entry = classify(&rel);
-            let path = target.map_or_else(|| dir.join(&rel), PathBuf::from);
-            // Documents get their size from the read; other files from a stat (the
-            // cross-file rules compare emoji image sizes).
-            let size = match entry {
-                Entry::Document { .. } => 0,
-                _ => std::fs::metadata(&path).map_or(0, |m| m.len()),
-            };
-            let mut outcome = Outcome {
-                indexed: IndexedFile {
-                    rel_path: rel,
-                    entry,
-                    size,
-                    parsed: false,
-                    digest: None,
-                },
-                diagnostics: Vec::new(),
-                source: None,
-                path: Some(path),
-            };
-            match &outcome.indexed.entry {
-                Entry::Document { kind, .. } => {
-                    // The parameters are not cloned: the entry is moved out of the
-                    // outcome while the document is checked.
-                    let kind = *kind;
-                    let entry = std::mem::replace(&mut outcome.indexed.entry, Entry::Unknown);
-                    if let Entry::Document { params, .. } = &entry {
-                        check_document_file(&mut outcome, kind, params, options, schemas);
-                    }
-                    outcome.indexed.entry = entry;
-                }
-                Entry::Unknown => {
-                    let finding = Finding::warning(
-                        "unknown-file",
-                        "",
-                        "a file the plugin neither writes nor reads at this path",
-                    )
-                    .with_help(
-                        "check the name against `livechat-data schema list`; remove the file \
-                         if it is a leftover",
-                    );
-                    outcome
-                        .diagnostics
-                        .push(finding_at(&outcome.indexed.rel_path, finding));
-                }
-                Entry::EmojiImage { file_name, .. } => {
-                    let file_name = file_name.clone();
-                    check_emoji_image(&mut outcome, &file_name);
-                }
-                Entry::Marker(_) | Entry::AdminSwitch(_) | Entry::Prosody => {}
-            }
-            outcome.finish()
-        }
-    }
-}
-
-/// Reads the first bytes of an emoji image (never the whole file) for the rules to
-/// compare its content with its extension.
-fn check_emoji_image(outcome: &mut Outcome, file_name: &str) {
-    use std::io::Read;
-    let Some(path) = outcome.path.as_ref() else {
-        return;
-    };
-    let mut head = [0u8; 16];
-    let read = std::fs::File::open(path).and_then(|mut f| {
-        let mut n = 0;
-        while n < head.len() {
-            match f.read(&mut head[n..])? {
-                0 => break,
-                k => n += k,
-            }
-        }
-        Ok(n)
-    });
-    let finding = match read {
-        Ok(n) => rules::check_emoji_image(file_name, &head[..n]),
-        Err(err) => Some(
-            Finding::error(
-                "unreadable",
-                "",
-                format!("cannot read the file: {}", walk::io_reason(&err)),
-            )
-            .with_help("give the validator (and PeerTube) read access to the file"),
-        ),
-    };
-    if let Some(finding) = finding {
-        let rel = outcome.indexed.rel_path.clone();
-        outcome.diagnostics.push(finding_at(&rel, finding));
-    }
-}
-
-/// The default severity of a code (the engine's own codes use theirs as is).
-fn default_severity(code: &str) -> Severity {
-    crate::codes::info(code).map_or(Severity::Error, |info| info.severity)
-}
-
-/// Checks a JSON document. The path strings are taken out of `outcome` for the time
-/// of the check (rather than cloned for every file) and put back.
-fn check_document_file(
-    outcome: &mut Outcome,
-    kind: Kind,
-    params: &PathParams,
-    options: &ValidateOptions,
-    schemas: &Schemas,
-) {
-    let rel = std::mem::take(&mut outcome.indexed.rel_path);
-    let Some(path) = outcome.path.take() else {
-        outcome.indexed.rel_path = rel;
-        return;
-    };
-    check_document(outcome, &rel, &path, kind, params, options, schemas);
-    outcome.indexed.rel_path = rel;
-    outcome.path = Some(path);
-}
-
-fn check_document(
-    outcome: &mut Outcome,
-    rel: &str,
-    path: &Path,
-    kind: Kind,
-    params: &PathParams,
-    options: &ValidateOptions,
-    schemas: &Schemas,
-) {
-    let whole = |severity, code, message: String, help: &str| Diagnostic {
-        path: rel.to_owned(),
-        severity,
-        code,
-        pointer: String::new(),
-        line: None,
-        column: None,
-        span: None,
-        message,
-        help: Some(help.to_owned()),
-    };
-    let read = match read_limited(path) {
-        Ok(Ok(read)) => read,
-        Ok(Err(size)) => {
-            outcome.indexed.size = size;
-            outcome.diagnostics.push(whole(
-                Severity::Error,
-                "file-too-large",
-                format!(
-                    "the file is {size} bytes, more than the {MAX_FILE_SIZE} bytes the validator parses"
-                ),
-                "the plugin never writes files this large: move it away and look at what wrote it",
-            ));
-            return;
-        }
-        Err(err) => {
-            outcome.diagnostics.push(whole(
-                default_severity("unreadable"),
-                "unreadable",
-                format!("cannot read the file: {}", walk::io_reason(&err)),
-                "give the validator (and the plugin) read access to the file",
-            ));
-            return;
-        }
-    };
-    let bytes = &read.bytes;
-    outcome.indexed.size = bytes.len() as u64;
-    let unparsable = rules::unparsable_severity(kind);
-    if bytes.is_empty() {
-        outcome.diagnostics.push(whole(
-            unparsable,
-            "empty-file",
-            "the file is empty, so it is not JSON".to_owned(),
-            &format!(
-                "{}; delete the file or restore it from a backup",
-                rules::unparsable_effect(kind)
-            ),
-        ));
-        return;
-    }
-    // The plugin reads every file as UTF-8 with Node's decoder, which turns each
-    // invalid byte sequence into U+FFFD: when that text is still JSON, the plugin
-    // reads the file (a warning, and the checks go on with that text, which is also
-    // what a code frame shows); when it is not, the file is unparsable.
-    let lossy: String;
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            let offset = err.valid_up_to();
-            lossy = String::from_utf8_lossy(bytes).into_owned();
-            let (line, column) = locate::line_col(&lossy, offset);
-            let readable = serde_json::from_str::<serde::de::IgnoredAny>(&lossy).is_ok();
-            outcome.diagnostics.push(Diagnostic {
-                path: rel.to_owned(),
-                severity: if readable {
-                    Severity::Warning
-                } else {
-                    unparsable
-                },
-                code: "not-utf8",
-                pointer: String::new(),
-                line: Some(line),
-                column: Some(column),
-                span: Some(Span {
-                    offset,
-                    len: char::REPLACEMENT_CHARACTER.len_utf8(),
-                }),
-                message: if readable {
-                    format!(
-                        "the file is not UTF-8 text (invalid byte at offset {offset}): the \
-                         plugin reads each invalid sequence as U+FFFD"
-                    )
-                } else {
-                    format!("the file is not UTF-8 text: invalid byte at offset {offset}")
-                },
-                help: Some(if readable {
-                    "re-encode the file as UTF-8 (it was probably edited by hand in another \
-                     encoding)"
-                        .to_owned()
-                } else {
-                    format!(
-                        "{}; re-encode the file as UTF-8 or restore it from a backup",
-                        rules::unparsable_effect(kind)
-                    )
-                }),
-            });
-            outcome.source = Some(source_meta(path.to_path_buf(), kind, &read));
-            if !readable {
-                return;
-            }
-            &lossy
-        }
-    };
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
-        Err(err) => {
-            let offset = syntax_offset(text, err.line(), err.column());
-            let (line, column) = locate::line_col(text, offset);
-            let message = err.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
-            outcome.diagnostics.push(Diagnostic {
-                path: rel.to_owned(),
-                severity: unparsable,
-                code: "json-syntax",
-                pointer: String::new(),
-                line: Some(line),
-                column: Some(column),
-                span: Some(Span {
-                    offset,
-                    len: text[offset..].chars().next().map_or(0, char::len_utf8),
-                }),
-                message: format!("not valid JSON: {message}"),
-                help: Some(format!(
-                    "{}; fix the file or restore it from a backup",
-                    rules::unparsable_effect(kind)
-                )),
-            });
-            outcome.source = Some(source_meta(path.to_path_buf(), kind, &read));
-            return;
-        }
-    };
-    outcome.indexed.parsed = true;
-
-    let schema_errors: Vec<SchemaError> = match schemas.get(kind) {
-        Some(validator) if !validator.is_valid(&value) => validator
-            .iter_errors(&value)
-            .map(|e| SchemaError {
-                pointer: e.instance_path().as_str().to_owned(),
-                keyword: e.kind().keyword().to_owned(),
-                // The masked message never quotes the value (which may be a secret).
-                message: lower_first(&e.masked().to_string()),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let ctx = FileContext {
-        rel_path: rel,
-        kind,
-        params,
-        options,
-    };
-    let check = rules::check_document(&value, &schema_errors, &ctx);
-    outcome.indexed.digest = check.digest;
-    let covered = |pointer: &str| {
-        check.covered.iter().any(|c| {
-            pointer == c
-                || (pointer.starts_with(c.as_str())
-                    && pointer.as_bytes().get(c.len()) == Some(&b'/'))
-        })
-    };
-    let mut findings = check.findings;
-    for err in &schema_errors {
-        if !covered(&err.pointer) {
-            findings.push(
-                Finding::error("schema", err.pointer.clone(), err.message.clone()).with_help(
-                    format!(
-                        "the `{}` schema requires it (keyword `{}`); see `livechat-data schema export`",
-                        kind.id(),
-                        err.keyword
-                    ),
-                ),
-            );
-        }
-    }
-    // JSON.parse, like serde_json, keeps the last of duplicate keys: say which value
-    // is overridden (at that value, which no pointer can reach).
-    for dup in locate::duplicate_keys(text) {
-        let (line, column) = locate::line_col(text, dup.overridden.offset);
-        let key = locate::pointer_segments(&dup.pointer)
-            .pop()
-            .unwrap_or_default();
-        outcome.diagnostics.push(Diagnostic {
-            path: rel.to_owned(),
-            severity: default_severity("duplicate-key"),
-            code: "duplicate-key",
-            message: format!(
-                "the key `{key}` appears more than once in this object: the plugin (JSON.parse) \
-                 keeps only the last value, not this one"
-            ),
-            help: Some("remove the duplicate member you do not mean".to_owned()),
-            pointer: dup.pointer,
-            line: Some(line),
-            column: Some(column),
-            span: Some(dup.overridden),
-        });
-    }
-    if findings.is_empty() {
-        if !outcome.diagnostics.is_empty() {
-            outcome.source = Some(source_meta(path.to_path_buf(), kind, &read));
-        }
-        return;
-    }
-    let secrets = livechat_schema::secret::secret_values(kind, &value);
-    for finding in findings {
-        let located = locate::locate(text, &finding.pointer);
-        let (line, column) = locate::line_col(text, located.span.offset);
-        outcome.diagnostics.push(Diagnostic {
-            path: rel.to_owned(),
-            severity: finding.severity,
-            code: finding.code,
-            message: redact::mask_message(&finding.message, &secrets),
-            help: finding.help.map(|h| redact::mask_message(&h, &secrets)),
-            pointer: finding.pointer,
-            line: Some(line),
-            column: Some(column),
-            span: Some(located.span),
-        });
-    }
-    outcome.source = Some(source_meta(path.to_path_buf(), kind, &read));
-}
-
-/// Reads a whole file, unless it is larger than [`MAX_FILE_SIZE`] (then `Ok(Err(size))`,
-/// having read nothing). It reads the size `fstat` gave, in one `read` for the files
-/// the plugin writes, without the extra `read` that would only confirm the end of
-/// the file (100,000 system calls on a big data dir): a file written while the
-/// validator reads it is a race whatever the validator does.
-fn read_limited(path: &Path) -> std::io::Result<Result<Read, u64>> {
-    use std::io::Read as _;
-    let mut file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    let size = meta.len();
-    if size > MAX_FILE_SIZE {
-        return Ok(Err(size));
-    }
-    let mut bytes = vec![0u8; usize::try_from(size).unwrap_or(0)];
-    let mut filled = 0;
-    while filled < bytes.len() {
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    bytes.truncate(filled);
-    Ok(Ok(Read {
-        bytes,
-        modified: meta.modified().ok(),
-    }))
-}
-
-/// A file's bytes and the modification time they were read at.
-struct Read {
-    bytes: Vec<u8>,
-    modified: Option<std::time::SystemTime>,
-}
-
-/// The byte offset of serde_json's 1-based line and column (a byte column; 0 at
-/// the start of a line for errors at a line end).
-fn syntax_offset(text: &str, line: usize, column: usize) -> usize {
-    let mut start = 0;
-    for _ in 1..line {
-        match memchr::memchr(b'\n', &text.as_bytes()[start..]) {
-            Some(i) => start += i + 1,
-            None => break,
-        }
-    }
-    // Column 0 is serde_json's way of saying "after the end of the previous line".
-    let mut offset = if column == 0 {
-        start.saturating_sub(1)
-    } else {
-        (start + column - 1).min(text.len())
-    };
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-fn source_meta(path: PathBuf, kind: Kind, read: &Read) -> SourceMeta {
-    SourceMeta {
-        path,
-        kind,
-        len: read.bytes.len() as u64,
-        modified: read.modified,
-    }
-}
-
 /// Locates the cross-file findings in their files (re-reading only those files).
 fn locate_cross(
     cross: Vec<(String, Finding)>,
@@ -891,16 +387,16 @@ fn locate_cross(
     by_path.sort_by(|a, b| a.0.cmp(&b.0));
     for (rel, findings) in by_path {
         let kind = index
-            .binary_search_by(|f| f.rel_path.as_str().cmp(&rel))
+            .binary_search_by(|f| (*f.rel_path).cmp(rel.as_str()))
             .ok()
-            .and_then(|i| match &index[i].entry {
-                Entry::Document { kind, .. } if index[i].parsed => Some(*kind),
+            .and_then(|i| match index[i].class {
+                FileClass::Document(kind) if index[i].parsed => Some(kind),
                 _ => None,
             });
         let loaded = kind.and_then(|kind| {
             // The file parsed, so it was a regular file or a link inside the directory.
             let path = dir.join(&rel);
-            let read = read_limited(&path).ok()?.ok()?;
+            let read = read_limited(&path, caps::max_file_size(kind)).ok()?.ok()?;
             let modified = read.modified;
             let text = String::from_utf8(read.bytes).ok()?;
             let value: Value = serde_json::from_str(&text).ok()?;
@@ -908,16 +404,21 @@ fn locate_cross(
         });
         match loaded {
             Some((kind, path, text, value, modified)) => {
-                let secrets = livechat_schema::secret::secret_values(kind, &value);
-                for finding in findings {
-                    let located = locate::locate(&text, &finding.pointer);
-                    let (line, column) = locate::line_col(&text, located.span.offset);
+                let masker =
+                    redact::Masker::new(&livechat_schema::secret::secret_values(kind, &value));
+                let pointers: Vec<&str> = findings.iter().map(|f| f.pointer.as_str()).collect();
+                let located = locate::locate_all(&text, &pointers);
+                let offsets: Vec<usize> = located.iter().map(|l| l.span.offset).collect();
+                let line_cols = locate::line_cols(&text, &offsets);
+                for ((finding, located), (line, column)) in
+                    findings.into_iter().zip(located).zip(line_cols)
+                {
                     out.push(Diagnostic {
                         path: rel.clone(),
                         severity: finding.severity,
                         code: finding.code,
-                        message: redact::mask_message(&finding.message, &secrets),
-                        help: finding.help.map(|h| redact::mask_message(&h, &secrets)),
+                        message: masker.mask(&finding.message),
+                        help: finding.help.map(|h| masker.mask(&h)),
                         pointer: finding.pointer,
                         line: Some(line),
                         column: Some(column),
@@ -939,6 +440,7 @@ fn locate_cross(
 
 #[cfg(test)]
 mod tests {
+    use super::check::syntax_offset;
     use super::*;
 
     #[test]

@@ -17,6 +17,9 @@ pub mod cross;
 pub mod engine;
 pub mod finding;
 pub mod rules;
+#[cfg(test)]
+mod scaling;
+mod work;
 
 pub use context::{Instance, RoomType, ValidateOptions};
 pub use finding::{Finding, Severity};

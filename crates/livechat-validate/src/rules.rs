@@ -72,7 +72,6 @@ pub enum Digest {
     BotRoom(BotRoomDigest),
     BotModeration(BotModerationDigest),
     Emojis(EmojisDigest),
-    VideoInfosLocal(VideoInfosLocalDigest),
 }
 
 /// A channel configuration, as `RoomChannel.sync` sees it.
@@ -125,13 +124,6 @@ pub struct EmojisDigest {
     /// The file names the entries reference (last URL path segment), with the index
     /// of the entry.
     pub files: Vec<(u32, Box<str>)>,
-}
-
-/// `videoInfos/local/<uuid>.json`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VideoInfosLocalDigest {
-    /// `jid`, when a string.
-    pub jid: Option<Box<str>>,
 }
 
 /// How a finding relates to schema errors.
@@ -352,9 +344,7 @@ pub fn check_document(
         }
         Kind::VideoInfosLocal => {
             federation::video_infos(value, ctx, true, &mut out);
-            Some(Digest::VideoInfosLocal(VideoInfosLocalDigest {
-                jid: value.get("jid").and_then(Value::as_str).map(Into::into),
-            }))
+            None
         }
         Kind::ChannelConfigurationOptions => Some(channel::check(value, ctx, &mut out)),
         Kind::RoomChannel => Some(room_channel::check(value, ctx, &mut out)),

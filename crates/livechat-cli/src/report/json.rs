@@ -6,13 +6,14 @@
 
 use std::io::Write;
 
-use livechat_schema::models::toolkit::ReportDiagnostic;
+use livechat_schema::models::toolkit::{ReportDiagnostic, ReportTool};
 use livechat_validate::engine::{Diagnostic, Report};
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 /// The model's fields, in the model's order, borrowing the report.
 #[derive(serde::Serialize)]
 struct View<'a> {
+    tool: ReportTool,
     data_dir: &'a str,
     instance_host: Option<&'a str>,
     files_checked: u64,
@@ -44,6 +45,7 @@ impl Serialize for Diagnostics<'_> {
 
 pub fn write(report: &Report, data_dir: &str, out: &mut dyn Write) -> std::io::Result<()> {
     let view = View {
+        tool: crate::version::report_tool(),
         data_dir,
         instance_host: report.instance.as_ref().map(|i| i.host.as_str()),
         files_checked: report.files_checked,
@@ -67,7 +69,9 @@ mod tests {
         assert!(!report.diagnostics.is_empty());
         let mut streamed = Vec::new();
         super::write(&report, "x", &mut streamed).expect("write");
-        let mut expected = serde_json::to_string_pretty(&report.to_model("x")).expect("serialise");
+        let mut expected =
+            serde_json::to_string_pretty(&report.to_model("x", crate::version::report_tool()))
+                .expect("serialise");
         expected.push('\n');
         assert_eq!(String::from_utf8(streamed).expect("utf-8"), expected);
     }

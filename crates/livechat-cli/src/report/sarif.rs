@@ -10,6 +10,7 @@ use livechat_validate::{Severity, codes};
 use serde_json::{Value, json};
 
 use super::shown_path;
+use crate::version;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -70,9 +71,12 @@ pub fn render(report: &Report, dir: &Path) -> String {
             "tool": {
                 "driver": {
                     "name": "livechat-data",
-                    "version": env!("CARGO_PKG_VERSION"),
+                    "fullName": format!("livechat-data {}", version::short()),
+                    "version": version::VERSION,
+                    "semanticVersion": version::VERSION,
                     "informationUri": env!("CARGO_PKG_REPOSITORY"),
                     "rules": rules,
+                    "properties": driver_properties(),
                 }
             },
             "columnKind": "unicodeCodePoints",
@@ -83,6 +87,15 @@ pub fn render(report: &Report, dir: &Path) -> String {
         .unwrap_or_else(|err| unreachable!("a SARIF log always serialises: {err}"));
     text.push('\n');
     text
+}
+
+/// The build's commit (left out when unknown) and the plugin version it implements.
+fn driver_properties() -> Value {
+    let mut properties = json!({ "pluginVersion": livechat_schema::PLUGIN_VERSION });
+    if let Some(commit) = version::commit() {
+        properties["commit"] = json!(commit);
+    }
+    properties
 }
 
 /// A relative URI reference for a path: `/` kept, anything outside RFC 3986's

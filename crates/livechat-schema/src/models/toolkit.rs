@@ -47,6 +47,8 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValidationReport {
+    /// The program that wrote the report.
+    pub tool: ReportTool,
     /// The data directory, as given on the command line.
     pub data_dir: String,
     /// The instance host the checks used, or `null` when it was not given and could not
@@ -63,6 +65,22 @@ pub struct ValidationReport {
     pub warnings: u64,
     /// The findings, sorted by path, line and column.
     pub diagnostics: Vec<ReportDiagnostic>,
+}
+
+/// The program that wrote a report: `livechat-data --version` in fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportTool {
+    /// Always `livechat-data`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The git commit it was built from (40 hex digits); left out when the build did
+    /// not know it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The version of `peertube-plugin-livechat` whose rules it implements.
+    pub plugin_version: String,
 }
 
 /// One finding of the report.

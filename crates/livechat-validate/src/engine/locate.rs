@@ -5,9 +5,14 @@
 //! to compare them with the pointer's unescaped segments, and, like serde_json,
 //! takes the last of duplicate keys. It never allocates for values it skips. It must
 //! not be used on text that did not parse: it assumes well-formed JSON and stops
-//! (without panicking) at anything else.
+//! (without panicking) at anything else. [`locate_all`] and [`line_cols`] (in
+//! `many.rs`) do the same for many findings of one file in one pass.
 
 use std::borrow::Cow;
+
+mod many;
+
+pub use many::{line_cols, locate_all};
 
 /// A byte range of a file's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -236,6 +241,7 @@ fn find_member(b: &[u8], i: usize, key: &str) -> Option<usize> {
     let mut j = skip_ws(b, i + 1);
     let mut found = None;
     while let Some(&c) = b.get(j) {
+        crate::work::tick(1);
         if c != b'"' {
             break;
         }
@@ -276,6 +282,7 @@ fn find_item(b: &[u8], i: usize, index: usize) -> Option<usize> {
     }
     let mut n = 0;
     while j < b.len() {
+        crate::work::tick(1);
         if n == index {
             return Some(j);
         }
@@ -345,6 +352,7 @@ fn scan<'a>(
     out: &mut Vec<DuplicateKey>,
     depth: usize,
 ) -> usize {
+    crate::work::tick(1);
     // serde_json refuses nesting deeper than 128: a parsed document never gets here.
     if depth > 128 {
         return skip_value(b, i);

@@ -22,8 +22,9 @@ pub fn redact_text(text: String, kind: Kind, value: Option<&Value>) -> String {
     let mut bytes = text.into_bytes();
     if let Some(value) = value {
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        for pointer in secret_locations(kind, value) {
-            let located = locate::locate(&text, &pointer);
+        let pointers = secret_locations(kind, value);
+        let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
+        for located in locate::locate_all(&text, &pointers) {
             if located.exact {
                 let spans = strings_in(text.as_bytes(), located.span);
                 mask_strings(&mut bytes, &spans);
@@ -34,15 +35,41 @@ pub fn redact_text(text: String, kind: Kind, value: Option<&Value>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Replaces every secret value of the document that occurs in `message`.
-pub fn mask_message(message: &str, secrets: &[String]) -> String {
-    let mut out = message.to_owned();
-    for secret in secrets {
-        if !secret.is_empty() && out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), "<redacted>");
+/// Replaces the secret values of a document wherever they occur in a message: one
+/// automaton for all of a file's secrets (a token file may hold thousands), so
+/// masking a message costs its length, not its length times the secrets.
+#[derive(Debug)]
+pub struct Masker(Option<aho_corasick::AhoCorasick>);
+
+impl Masker {
+    pub fn new(secrets: &[String]) -> Self {
+        let secrets: Vec<&str> = secrets
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if secrets.is_empty() {
+            return Masker(None);
+        }
+        Masker(
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&secrets)
+                .ok(),
+        )
+    }
+
+    pub fn mask(&self, message: &str) -> String {
+        match &self.0 {
+            Some(ac) => ac.replace_all(message, &vec!["<redacted>"; ac.patterns_len()]),
+            None => message.to_owned(),
         }
     }
-    out
+}
+
+/// Replaces every secret value of the document that occurs in `message`.
+pub fn mask_message(message: &str, secrets: &[String]) -> String {
+    Masker::new(secrets).mask(message)
 }
 
 /// Masks the inside of each string literal span (quotes kept).

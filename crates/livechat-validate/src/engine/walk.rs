@@ -23,7 +23,7 @@ pub enum Item {
     /// link inside the directory (the resolved file); otherwise the file is the data
     /// directory joined with `rel` (not stored: 100,000 paths are memory).
     File {
-        rel: String,
+        rel: Box<str>,
         target: Option<Box<Path>>,
     },
     /// Something that is not a regular file to check: reported as is (boxed: items
@@ -110,7 +110,10 @@ pub fn walk(root: &Path, root_canon: &Path) -> Vec<Item> {
                     stack.push((path, rel));
                 }
             } else if file_type.is_file() {
-                items.push(Item::File { rel, target: None });
+                items.push(Item::File {
+                    rel: rel.into_boxed_str(),
+                    target: None,
+                });
             } else if file_type.is_symlink() {
                 items.push(follow_link(rel, path, root_canon));
             } else {
@@ -157,7 +160,7 @@ fn follow_link(rel: String, path: PathBuf, root_canon: &Path) -> Item {
     }
     match fs::metadata(&target) {
         Ok(meta) if meta.is_file() => Item::File {
-            rel,
+            rel: rel.into_boxed_str(),
             target: Some(target.into_boxed_path()),
         },
         Ok(_) => Item::Problem(Box::new(Problem {

@@ -421,7 +421,8 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
         }
     };
     let mut read = true;
-    let mut seen: Vec<(&str, bool)> = Vec::new();
+    // The first handler of each id, and whether it was enabled.
+    let mut seen: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for (i, h) in items.iter().enumerate() {
         let hp = idx("/handlers", i);
         let Some(ho) = h.as_object() else {
@@ -484,7 +485,8 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
                 on
             }
         };
-        if let Some((_, first_on)) = seen.iter().find(|(s, _)| *s == id) {
+        crate::work::tick(1);
+        if let Some(first_on) = seen.get(id) {
             // A reload calls `loadOptions(options)` without `?? {}`: `'x' in null` throws.
             if on && *first_on && ho.get("options").is_some_and(Value::is_null) {
                 out.error(
@@ -510,7 +512,7 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
                 ),
             );
         } else {
-            seen.push((id, on));
+            seen.insert(id, on);
         }
         let known = [
             "moderate",

@@ -3,12 +3,15 @@
 //! `Emojis.sanitizeChannelDefinition` (every save: the settings page posts the stored
 //! list back, so what it refuses blocks every later save) read it.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use super::js;
 use super::{Digest, EmojisDigest, FileContext, Out, child, idx};
 use crate::Severity;
 use crate::codes::*;
+use crate::work;
 
 const ROOM: &str =
     "the plugin throws when a room of this channel is created, so Prosody refuses to create it";
@@ -85,7 +88,7 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
         )
     });
     let mut category_seen = false;
-    let mut names: Vec<&str> = Vec::new();
+    let mut names: HashSet<&str> = HashSet::new();
     for (i, e) in list.iter().enumerate() {
         let p = idx("/customEmojis", i);
         let Value::Object(o) = e else {
@@ -112,14 +115,13 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
         out.unknown_keys(e, &p, &["sn", "url", "isCategoryEmoji"], "the plugin");
         match o.get("sn") {
             Some(Value::String(sn)) if valid_short_name(sn) => {
-                if names.contains(&sn.as_str()) {
+                work::tick(1);
+                if !names.insert(sn.as_str()) {
                     out.warn(
                         EMOJI_DUPLICATE_SHORTNAME,
                         &child(&p, "sn"),
                         format!("the short name {} is used by an earlier emoji: in the chat the last one wins", Value::String(sn.clone())),
                     );
-                } else {
-                    names.push(sn);
                 }
             }
             None => {

@@ -474,11 +474,11 @@ fn group_names(pattern: &str, unicode: bool) -> Vec<&str> {
 
 fn duplicate_group_name(pattern: &str, unicode: bool) -> Option<String> {
     let names = group_names(pattern, unicode);
+    let mut seen = std::collections::HashSet::new();
     names
-        .iter()
-        .enumerate()
-        .find(|(i, n)| names[..*i].contains(n))
-        .map(|(_, n)| (*n).to_owned())
+        .into_iter()
+        .find(|n| !seen.insert(*n))
+        .map(str::to_owned)
 }
 
 fn has_modifier_group(pattern: &str) -> bool {

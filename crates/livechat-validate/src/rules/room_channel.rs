@@ -3,11 +3,14 @@
 //! rebuild (or, for `null` and arrays, an empty map and lost links); a bad entry is
 //! dropped with an error log, which is a warning here.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 
 use super::{Digest, FileContext, Out, RoomChannelDigest, child, idx};
 use crate::RoomType;
 use crate::codes::*;
+use crate::work;
 use livechat_schema::names::{self, RoomLocal};
 
 /// A key JavaScript orders first in `for...in`: a canonical array index.
@@ -57,14 +60,17 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
     // JavaScript's `for...in` order: array indices ascending, then the other keys.
     let mut keys: Vec<(&String, &Value)> = map.iter().collect();
     keys.sort_by_key(|(k, _)| array_index(k).map_or((1, 0), |n| (0, n)));
-    let mut seen: Vec<(&str, u64)> = Vec::new();
+    // Every room seen so far: the first channel listing it, and the first other
+    // channel listing it (enough to name "another channel" for any later one).
+    let mut seen: HashMap<&str, (u64, Option<u64>)> = HashMap::new();
     let (mut videos, mut channels) = (0usize, 0usize);
     for (k, rooms) in keys {
-        let p = child("", k);
+        work::tick(1);
+        let p = || child("", k);
         if k.is_empty() || !k.bytes().all(|b| b.is_ascii_digit()) {
             out.warn(
                 INVALID_VALUE,
-                &p,
+                &p(),
                 format!(
                     "the key {} is not a channel id (`^\\d+$`): the plugin drops this entry",
                     Value::String(k.clone())
@@ -75,7 +81,7 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
         let Ok(id) = k.parse::<u64>() else {
             out.warn(
                 INVALID_VALUE,
-                &p,
+                &p(),
                 "the channel id is too large to be one: the plugin drops this entry",
             );
             continue;
@@ -83,20 +89,20 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
         if id == 0 {
             out.warn(
                 INVALID_VALUE,
-                &p,
+                &p(),
                 "channel 0 never exists: the plugin keeps the entry, but no room can belong to it",
             );
         } else if !names::is_canonical_channel_id(k) {
             out.warn(
                 NON_CANONICAL_VALUE,
-                &p,
+                &p(),
                 format!("the key {} has leading zeros: the plugin reads channel {id}, and a later key for the same channel replaces this one", Value::String(k.clone())),
             );
         }
         let Some(list) = rooms.as_array() else {
             out.warn(
                 WRONG_TYPE,
-                &p,
+                &p(),
                 format!(
                     "the rooms of channel {id} are {}, not an array: the plugin drops this channel",
                     super::js::type_name(rooms)
@@ -104,13 +110,16 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
             );
             continue;
         };
-        let mut locals: Vec<Box<str>> = Vec::new();
+        let p = p();
+        let mut locals: Vec<Box<str>> = Vec::with_capacity(list.len());
+        let mut in_channel: HashSet<&str> = HashSet::with_capacity(list.len());
         for (i, r) in list.iter().enumerate() {
-            let rp = idx(&p, i);
+            work::tick(1);
+            let rp = || idx(&p, i);
             let Some(s) = r.as_str() else {
                 out.warn(
                     ENTRY_DROPPED,
-                    &rp,
+                    &rp(),
                     format!(
                         "{} in a room list: the plugin drops it",
                         super::js::type_name(r)
@@ -118,10 +127,10 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
                 );
                 continue;
             };
-            if locals.iter().any(|l| &**l == s) {
+            if !in_channel.insert(s) {
                 out.warn(
                     ROOM_DUPLICATE_IN_CHANNEL,
-                    &rp,
+                    &rp(),
                     format!(
                         "the room {} is listed twice under channel {id}: the plugin keeps it once",
                         Value::String(s.to_owned())
@@ -129,7 +138,7 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
                 );
                 continue;
             }
-            let room = Value::String(s.to_owned());
+            let room = || Value::String(s.to_owned());
             match names::classify_room_local(s) {
                 RoomLocal::Other(_) => {
                     let why = if s.contains('@') {
@@ -137,36 +146,48 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
                     } else {
                         "neither a video UUID nor `channel.<id>`: the plugin never creates such a room"
                     };
-                    out.warn(ROOM_LOCAL_INVALID, &rp, format!("the room {room} is {why}"));
+                    out.warn(
+                        ROOM_LOCAL_INVALID,
+                        &rp(),
+                        format!("the room {} is {why}", room()),
+                    );
                 }
                 RoomLocal::Channel(n) => {
                     channels += 1;
                     if n != id {
                         out.warn(
                             ROOM_CHANNEL_KEY_MISMATCH,
-                            &rp,
-                            format!("the room {room} is listed under channel {id}: a rebuild files it under channel {n}"),
+                            &rp(),
+                            format!("the room {} is listed under channel {id}: a rebuild files it under channel {n}", room()),
                         );
                     }
                     if ctx.options.room_type == RoomType::Video {
-                        out.warn(ROOM_TYPE_MISMATCH, &rp, format!("the room {room} is a channel room, but the room type is `video`: a rebuild drops it"));
+                        out.warn(ROOM_TYPE_MISMATCH, &rp(), format!("the room {} is a channel room, but the room type is `video`: a rebuild drops it", room()));
                     }
                 }
                 RoomLocal::Video(_) => {
                     videos += 1;
                     if ctx.options.room_type == RoomType::Channel {
-                        out.warn(ROOM_TYPE_MISMATCH, &rp, format!("the room {room} is a video room, but the room type is `channel`: a rebuild drops it"));
+                        out.warn(ROOM_TYPE_MISMATCH, &rp(), format!("the room {} is a video room, but the room type is `channel`: a rebuild drops it", room()));
                     }
                 }
             }
-            if let Some((_, other)) = seen.iter().find(|(r, c)| *r == s && *c != id) {
+            let earlier = seen.entry(s).or_insert((id, None));
+            let other = if earlier.0 != id {
+                Some(earlier.0)
+            } else {
+                earlier.1
+            };
+            if earlier.0 != id && earlier.1.is_none() {
+                earlier.1 = Some(id);
+            }
+            if let Some(other) = other {
                 out.warn(
                     ROOM_UNDER_TWO_CHANNELS,
-                    &rp,
-                    format!("the room {room} is also listed under channel {other}: the plugin links it to the channel listed last, but both lists keep it"),
+                    &rp(),
+                    format!("the room {} is also listed under channel {other}: the plugin links it to the channel listed last, but both lists keep it", room()),
                 );
             }
-            seen.push((s, id));
             locals.push(s.into());
         }
         // A later key for the same channel replaces its room set, but `room2Channel`

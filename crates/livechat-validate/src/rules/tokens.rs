@@ -4,6 +4,8 @@
 //! user stops authenticating. Without the key in PeerTube's database only the
 //! ciphertext's syntax can be checked. Never quote an `encryptedPassword`.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use super::js;
@@ -76,7 +78,7 @@ pub(super) fn check(v: &Value, out: &mut Out) {
             return;
         }
     };
-    let mut ids: Vec<String> = Vec::new();
+    let mut ids: HashSet<String> = HashSet::new();
     for (i, t) in tokens.iter().enumerate() {
         let p = idx("/tokens", i);
         let Value::Object(tok) = t else {
@@ -133,15 +135,13 @@ pub(super) fn check(v: &Value, out: &mut Out) {
                 if !js::is_json_integer(id) {
                     out.warn(WRONG_TYPE, &child(&p, "id"), format!("`id` is {}, not an integer (the plugin writes `Date.now()`): it passes through unchecked", js::type_name(id)));
                 }
-                let key = id.to_string();
-                if ids.contains(&key) {
+                crate::work::tick(1);
+                if !ids.insert(id.to_string()) {
                     out.warn(
                         TOKEN_DUPLICATE_ID,
                         &child(&p, "id"),
                         "an earlier token has the same id: revoking either one revokes both (the plugin removes every token with that id)",
                     );
-                } else {
-                    ids.push(key);
                 }
             }
         }

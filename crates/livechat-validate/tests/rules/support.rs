@@ -164,11 +164,11 @@ pub fn check_dir(dir: &Path, options: &ValidateOptions) -> Vec<(String, Finding)
             }
         }
         index.push(IndexedFile {
-            rel_path: rel,
-            entry,
+            rel_path: rel.into_boxed_str(),
+            class: cross::FileClass::of(&entry),
             size,
             parsed,
-            digest,
+            digest: digest.map(Box::new),
         });
     }
     findings.extend(cross::check(&index, options));
