@@ -25,11 +25,11 @@ use crate::tools;
 
 /// One fixture file and what the folder it sits in says about it.
 #[derive(Debug)]
-struct Case {
-    path: PathBuf,
-    kind: Kind,
+pub struct Case {
+    pub path: PathBuf,
+    pub kind: Kind,
     /// `valid/` (or the sample) says the plugin accepts it, `invalid/` that it does not.
-    expected_valid: bool,
+    pub expected_valid: bool,
 }
 
 /// One implementation's verdict on one file.
@@ -99,8 +99,8 @@ pub fn run() -> Result<()> {
     report(&root, &cases, &names, &columns)
 }
 
-/// Every fixture file, in a stable order.
-fn collect(root: &Path) -> Result<Vec<Case>> {
+/// Every fixture file, in a stable order (`ts-check` uses the same list).
+pub fn collect(root: &Path) -> Result<Vec<Case>> {
     let mut cases = Vec::new();
     let files = root.join("fixtures/files");
     for kind_dir in sorted_dir(&files)? {
@@ -352,7 +352,7 @@ fn report(
     Ok(())
 }
 
-fn sorted_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+pub fn sorted_dir(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut paths = fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .map(|e| e.map(|e| e.path()))

@@ -1,6 +1,6 @@
 //! Development tasks of the workspace (`cargo xtask <task>`): `codegen` writes the
-//! generated files (`schemas/`, `docs/diagnostics.md`) and `codegen --check` fails
-//! when they drift;
+//! generated files (`schemas/`, `schemas/ts/`, `docs/diagnostics.md`) and
+//! `codegen --check` fails when they drift; `ts-check` type-checks `schemas/ts/`;
 //! `crossval` checks the exported schemas against Python's `jsonschema` and Node's
 //! `ajv`; `bench` measures `livechat-data` against other validators and `cp -a`;
 //! `bot-check` asks the moderation bot for a second opinion on room files;
@@ -30,6 +30,8 @@ mod man;
 mod prosody_check;
 mod sarif_check;
 mod tools;
+mod ts;
+mod ts_check;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -43,13 +45,22 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Writes `schemas/` from the models and `docs/diagnostics.md` from the codes'
+    /// Writes `schemas/` from the models (with their TypeScript declarations in
+    /// `schemas/ts/`, generated with Node.js) and `docs/diagnostics.md` from the codes'
     /// definitions and pages; `--check` only compares.
     Codegen {
         /// Fail with a diff instead of writing when the files differ.
         #[arg(long)]
         check: bool,
+        /// Leave `schemas/ts/` alone (it needs Node.js and npm).
+        #[arg(long)]
+        no_ts: bool,
     },
+    /// Type-checks `schemas/ts/` with `tsc --strict`: the declarations, every fixture
+    /// as a typed literal (valid ones must pass, invalid ones fail unless listed in
+    /// `fixtures/files/TYPESCRIPT.md`), a project importing them from a package laid
+    /// out like the npm package, and the examples of `docs/schemas.md`.
+    TsCheck,
     /// Validates every fixture with our schemas in Rust, serde, Python's jsonschema
     /// and ajv, and fails when any verdict differs.
     Crossval,
@@ -86,7 +97,8 @@ enum Task {
 
 fn main() -> Result<()> {
     match Cli::parse().task {
-        Task::Codegen { check } => codegen::run(check),
+        Task::Codegen { check, no_ts } => codegen::run(check, !no_ts),
+        Task::TsCheck => ts_check::run(),
         Task::Crossval => crossval::run(),
         Task::Bench(args) => bench::run(args),
         Task::Man { out_dir } => man::run(out_dir),

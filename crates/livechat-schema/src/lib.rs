@@ -22,3 +22,9 @@ pub const PLUGIN_VERSION: &str = "14.0.4";
 
 pub use kind::Kind;
 pub use registry::{Entry, PathParams, classify};
+
+/// The Rust example of `docs/schemas.md`, run as a doctest (rustdoc runs only its
+/// `rust` blocks; `cargo xtask ts-check` runs the TypeScript and Python ones).
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/schemas.md")]
+pub struct SchemasDoc;

@@ -153,6 +153,17 @@ fn drop_null(prop: &mut Value) {
             obj.insert("type".into(), single);
         }
     }
+    // `Option<T>` of a `const` (`True`) comes out as `"enum": [<const>, null]`.
+    if let Some(Value::Array(values)) = obj.get_mut("enum")
+        && values.contains(&Value::Null)
+    {
+        values.retain(|v| !v.is_null());
+        if values.len() == 1 {
+            let single = values.remove(0);
+            obj.remove("enum");
+            obj.insert("const".into(), single);
+        }
+    }
     let any_of = obj.get_mut("anyOf").and_then(Value::as_array_mut);
     if let Some(any_of) = any_of {
         any_of.retain(|s| s.get("type").and_then(Value::as_str) != Some("null"));

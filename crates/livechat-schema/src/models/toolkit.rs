@@ -53,6 +53,9 @@ pub struct ValidationReport {
     pub data_dir: String,
     /// The instance host the checks used, or `null` when it was not given and could not
     /// be inferred.
+    // Always written, like `line` below.
+    #[schemars(required, extend("type" = ["string", "null"]))]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub instance_host: Option<String>,
     /// How many files were checked.
     pub files_checked: u64,
@@ -94,8 +97,15 @@ pub struct ReportDiagnostic {
     pub pointer: String,
     /// The 1-based line of the offending value, or `null` when the finding has no
     /// position (a missing file, a file that is not JSON text).
+    // Always written (`null` without a position): required and nullable in the schema
+    // (schemars drops `null` from a required `Option`), required by serde too
+    // (`deserialize_with` makes an `Option` field required).
+    #[schemars(required, extend("type" = ["integer", "null"]))]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub line: Option<u64>,
     /// The 1-based column (in characters) of the offending value, or `null`.
+    #[schemars(required, extend("type" = ["integer", "null"]))]
+    #[serde(deserialize_with = "Option::deserialize")]
     pub column: Option<u64>,
     /// What is wrong.
     pub message: String,
