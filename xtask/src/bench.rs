@@ -57,6 +57,13 @@ pub struct BenchArgs {
     /// per million files).
     #[arg(long)]
     clean: bool,
+    /// Measure this `livechat-data` instead of building the release binary (the
+    /// report says so: only its scaling and memory mean something then).
+    #[arg(long)]
+    binary: Option<PathBuf>,
+    /// Skip the anchors (`jsonschema-cli`, `check-jsonschema`).
+    #[arg(long)]
+    no_anchors: bool,
 }
 
 /// What `/usr/bin/time -v` and the clock saw of one command.
@@ -94,7 +101,7 @@ struct Scale {
     files: usize,
     load: String,
     ours: Measure,
-    jcli: Measure,
+    jcli: Option<Measure>,
     migrations: Vec<crate::bench_migrate::Row>,
 }
 
@@ -108,7 +115,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let bench = root.join("target/bench");
     fs::create_dir_all(&bench)?;
     let time = ensure_time()?;
-    let binary = build_release()?;
+    let binary = match &args.binary {
+        Some(b) => b.clone(),
+        None => build_release()?,
+    };
     if args.migrations_only {
         let mut report = String::from("# livechat-data bench: migrations\n");
         for &n in &sizes {
@@ -130,12 +140,23 @@ pub fn run(args: BenchArgs) -> Result<()> {
         eprintln!("bench: wrote {}", path.display());
         return Ok(());
     }
-    let jsonschema_cli = ensure_jsonschema_cli()?;
+    let jsonschema_cli = if args.no_anchors {
+        None
+    } else {
+        Some(ensure_jsonschema_cli()?)
+    };
     let mut report = format!(
         "# livechat-data bench\n\nMachine: {} cores (`nproc`); run of {} (UTC). Other work on the machine slows every command alike: the load average is given with each size.\n",
         nproc(),
         now_utc()
     );
+    if let Some(b) = &args.binary {
+        let _ = writeln!(
+            report,
+            "\nBinary measured: `{}` (given with `--binary`, not the release build).",
+            b.display()
+        );
+    }
     let mut scales = Vec::new();
     for &n in &sizes {
         let data = gen_data::ensure(n)?;
@@ -145,7 +166,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             &data,
             &time,
             &binary,
-            &jsonschema_cli,
+            jsonschema_cli.as_deref(),
             &mut report,
         )?;
         scales.push(scale);
@@ -205,7 +226,7 @@ fn one_size(
     data: &gen_data::Generated,
     time: &Path,
     binary: &Path,
-    jsonschema_cli: &Path,
+    jsonschema_cli: Option<&Path>,
     report: &mut String,
 ) -> Result<Scale> {
     let root = root();
@@ -244,26 +265,32 @@ fn one_size(
     runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
     let ours = runs[runs.len() / 2].clone();
 
-    eprintln!("bench: {n} files: jsonschema-cli");
     // jsonschema-cli stops a whole invocation at the first file that is not JSON, so
     // those files (empty, truncated: a few of the invalid ones) get an invocation each;
     // check-jsonschema reports them and goes on, so it gets them in its batches.
     let unparsable = unparsable(&docs);
-    let script = anchor_script(&data.dir, &docs, &schemas, &unparsable, |schema, files| {
-        let mut line = format!(
-            "{} validate {} -d 2020 --assert-format --offline --errors-only -i",
-            sh(jsonschema_cli),
-            sh(schema)
-        );
-        for f in files {
-            line.push(' ');
-            line.push_str(&sh(f));
+    let jcli = match jsonschema_cli {
+        Some(jsonschema_cli) => {
+            eprintln!("bench: {n} files: jsonschema-cli");
+            let script =
+                anchor_script(&data.dir, &docs, &schemas, &unparsable, |schema, files| {
+                    let mut line = format!(
+                        "{} validate {} -d 2020 --assert-format --offline --errors-only -i",
+                        sh(jsonschema_cli),
+                        sh(schema)
+                    );
+                    for f in files {
+                        line.push(' ');
+                        line.push_str(&sh(f));
+                    }
+                    line
+                })?;
+            Some(run_script(time, &bench, "jsonschema-cli", &script)?)
         }
-        line
-    })?;
-    let jcli = run_script(time, &bench, "jsonschema-cli", &script)?;
+        None => None,
+    };
 
-    let cjs = if n <= args.check_jsonschema_max {
+    let cjs = if !args.no_anchors && n <= args.check_jsonschema_max {
         eprintln!("bench: {n} files: check-jsonschema");
         let venv = tools::python_venv()?;
         let check_jsonschema = venv.join("check-jsonschema");
@@ -315,12 +342,14 @@ fn one_size(
         "schemas + every semantic and cross-file rule",
         &ours,
     );
-    row(
-        report,
-        "`jsonschema-cli validate SCHEMA -i FILE...`",
-        "schemas only",
-        &jcli,
-    );
+    if let Some(jcli) = &jcli {
+        row(
+            report,
+            "`jsonschema-cli validate SCHEMA -i FILE...`",
+            "schemas only",
+            jcli,
+        );
+    }
     if let Some(cjs) = &cjs {
         row(
             report,
@@ -346,22 +375,24 @@ fn one_size(
             if met { "yes" } else { "**no**" }
         );
     };
-    let ratio_jcli = ours.wall / jcli.wall;
-    target(
-        report,
-        "wall time, livechat-data / jsonschema-cli",
-        format!("{ratio_jcli:.2}"),
-        "≤ 0.8",
-        ratio_jcli <= 0.8,
-    );
-    let cpu_jcli = ours.cpu() / jcli.cpu();
-    target(
-        report,
-        "CPU time, livechat-data / jsonschema-cli",
-        format!("{cpu_jcli:.2}"),
-        "≤ 1.3",
-        cpu_jcli <= 1.3,
-    );
+    if let Some(jcli) = &jcli {
+        let ratio_jcli = ours.wall / jcli.wall;
+        target(
+            report,
+            "wall time, livechat-data / jsonschema-cli",
+            format!("{ratio_jcli:.2}"),
+            "≤ 0.8",
+            ratio_jcli <= 0.8,
+        );
+        let cpu_jcli = ours.cpu() / jcli.cpu();
+        target(
+            report,
+            "CPU time, livechat-data / jsonschema-cli",
+            format!("{cpu_jcli:.2}"),
+            "≤ 1.3",
+            cpu_jcli <= 1.3,
+        );
+    }
     if let Some(cjs) = &cjs {
         let ratio_cjs = cjs.wall / ours.wall;
         target(
@@ -418,9 +449,10 @@ fn scaling_table(scales: &[Scale]) -> String {
     };
     let per_file = |s: &Scale| s.ours.wall / s.files.max(1) as f64;
     for s in scales {
+        let anchor = |f: &dyn Fn(&Measure) -> String| s.jcli.as_ref().map_or("-".to_owned(), f);
         let _ = writeln!(
             out,
-            "| {} | {} | {:.2} s | {:.2} µs | {:.2} | {:.2} s | {:.1} MiB | {:.2} s | {:.2} s | {:.1} MiB | {:.2} | {:.2} |",
+            "| {} | {} | {:.2} s | {:.2} µs | {:.2} | {:.2} s | {:.1} MiB | {} | {} | {} | {} | {} |",
             s.files,
             s.load,
             s.ours.wall,
@@ -428,11 +460,11 @@ fn scaling_table(scales: &[Scale]) -> String {
             per_file(s) / per_file(first),
             s.ours.cpu(),
             s.ours.rss_mib(),
-            s.jcli.wall,
-            s.jcli.cpu(),
-            s.jcli.rss_mib(),
-            s.ours.wall / s.jcli.wall,
-            s.ours.cpu() / s.jcli.cpu(),
+            anchor(&|j: &Measure| format!("{:.2} s", j.wall)),
+            anchor(&|j: &Measure| format!("{:.2} s", j.cpu())),
+            anchor(&|j: &Measure| format!("{:.1} MiB", j.rss_mib())),
+            anchor(&|j: &Measure| format!("{:.2}", s.ours.wall / j.wall)),
+            anchor(&|j: &Measure| format!("{:.2}", s.ours.cpu() / j.cpu())),
         );
     }
     if scales.iter().any(|s| !s.migrations.is_empty()) {
