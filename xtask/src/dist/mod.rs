@@ -183,8 +183,9 @@ impl Completions {
     }
 }
 
-/// The time every archive entry gets: `SOURCE_DATE_EPOCH`, else the commit's time,
-/// so that two builds of one commit give the same archives.
+/// The time the tarball's entries get (and `SOURCE_DATE_EPOCH` for `dpkg-deb`):
+/// `SOURCE_DATE_EPOCH`, else the commit's time, so that two builds of one commit give
+/// the same tarball.
 fn source_date_epoch() -> u64 {
     if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
