@@ -207,6 +207,15 @@ impl Out {
             .any(|(f, _)| f.severity == Severity::Error && f.code != code)
     }
 
+    /// Whether an error carries the help `help` (a kind module marks the findings of
+    /// a reader's `throw` with one help text, to tell them from errors about values
+    /// it reads otherwise than written).
+    pub fn has_error_with_help(&self, help: &str) -> bool {
+        self.items
+            .iter()
+            .any(|(f, _)| f.severity == Severity::Error && f.help.as_deref() == Some(help))
+    }
+
     /// Warnings for every key of `obj` not in `known`.
     pub fn unknown_keys(&mut self, obj: &Value, ptr: &str, known: &[&str], who: &str) {
         if let Value::Object(m) = obj {

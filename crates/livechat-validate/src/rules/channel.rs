@@ -331,9 +331,10 @@ impl Reader<'_> {
 pub(super) fn check(value: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
     let _ = ctx;
     let sanitized = read(value, out);
-    // Every error here is a `throw` of sanitize, except the joined pattern, which
-    // only the bot compiles.
-    let valid = !out.has_error_except(REGEXP_JOIN_INVALID);
+    // Every `throw` of sanitize carries the help THROWS; the other errors are values
+    // the plugin reads, but otherwise than written (and the joined pattern, which
+    // only the bot compiles).
+    let valid = !out.has_error_with_help(THROWS);
     let digest = match sanitized {
         Some(s) if valid => ChannelConfigDigest {
             valid: true,

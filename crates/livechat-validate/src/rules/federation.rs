@@ -670,6 +670,8 @@ fn url_vs_reference(
 
 /// The V0 shape (plugin 6.3 and older): `_sanitizePeertubeLiveChatInfosV0`.
 fn v0(v: &Value, jid: Option<&str>, no_chat: &str, local: bool, out: &mut Out) {
+    // Whether the file is already refused (`type` or `jid`), before its V0 parts.
+    let rejected = out.has_error();
     out.unknown_keys(v, "", &["type", "jid", "links"], "the plugin");
     let links = match v.get("links") {
         Some(Value::Array(l)) => Some(l),
@@ -780,10 +782,10 @@ fn v0(v: &Value, jid: Option<&str>, no_chat: &str, local: bool, out: &mut Out) {
             }
         }
     }
-    if ok && !local && methods == 0 && !out.has_error() {
+    if ok && !rejected && !local && methods == 0 {
         no_connection(out, "");
     }
-    if ok && !out.has_error_except(VIDEO_INFOS_NO_CONNECTION) {
+    if ok && !rejected {
         if local {
             // The local schema has no V0 branch: this explains its missing `xmppserver`.
             out.missing(
