@@ -216,7 +216,7 @@ fn generate(dir: &Path, n: usize) {
         if i % 3 == 0 {
             put(
                 format!("tokens/user{i}@{OLD}.json"),
-                format!("{{\"userId\":{i},\"tokens\":[]}}"),
+                format!("{{\"userId\":{},\"tokens\":[]}}", i + 1),
             );
         }
         if i % 5 == 0 {
