@@ -457,7 +457,8 @@ fn handlers(list: Option<&Value>, errors: &[SchemaError], room_on: bool, out: &m
     };
     let mut read = true;
     // The first handler of each id: whether it was enabled, and the handler.
-    let mut seen: std::collections::HashMap<&str, (bool, &Value)> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<&str, (bool, &Value)> =
+        std::collections::HashMap::new();
     for (i, h) in items.iter().enumerate() {
         let hp = idx("/handlers", i);
         let Some(ho) = h.as_object() else {

@@ -175,7 +175,11 @@ pub(super) fn check(v: &Value, ctx: &FileContext<'_>, out: &mut Out) -> Digest {
                     } else {
                         "neither a video UUID nor `channel.<id>`: the plugin never creates such a room"
                     };
-                    out.error(ROOM_LOCAL_INVALID, &rp(), format!("the room {} is {why}", room()));
+                    out.error(
+                        ROOM_LOCAL_INVALID,
+                        &rp(),
+                        format!("the room {} is {why}", room()),
+                    );
                 }
                 RoomLocal::Channel(n) => {
                     channels += 1;
