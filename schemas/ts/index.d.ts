@@ -38,4 +38,4 @@ export type { Tokens, Token } from "./tokens.js";
 export type { Inventory, InventoryVideo } from "./inventory.js";
 
 /** `validation-report`: the report of livechat-data validate --format json */
-export type { ValidationReport, ReportDiagnostic, Severity } from "./validation-report.js";
+export type { ValidationReport, ReportDiagnostic, ReportTool, Severity } from "./validation-report.js";

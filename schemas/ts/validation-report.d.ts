@@ -11,6 +11,10 @@ export type Severity = "error" | "warning";
  */
 export interface ValidationReport {
   /**
+   * The program that wrote the report.
+   */
+  tool: ReportTool;
+  /**
    * The data directory, as given on the command line.
    */
   data_dir: string;
@@ -34,6 +38,27 @@ export interface ValidationReport {
    * The findings, sorted by path, line and column.
    */
   diagnostics: ReportDiagnostic[];
+}
+/**
+ * The program that wrote a report: `livechat-data --version` in fields.
+ */
+export interface ReportTool {
+  /**
+   * Always `livechat-data`.
+   */
+  name: string;
+  /**
+   * Its version.
+   */
+  version: string;
+  /**
+   * The git commit it was built from (40 hex digits); left out when the build did not know it.
+   */
+  commit?: string;
+  /**
+   * The version of `peertube-plugin-livechat` whose rules it implements.
+   */
+  plugin_version: string;
 }
 /**
  * One finding of the report.
