@@ -249,6 +249,14 @@ pub fn run() -> Result<()> {
         Ok(())
     });
 
+    // The TypeScript types, when the package ships them (`schemas/ts/`).
+    if root().join("schemas/ts/index.d.ts").exists() {
+        checks.run(
+            "npm: the types (tsc --strict) and schemas of the installed package",
+            || types_compile(&project),
+        );
+    }
+
     // The launcher's messages.
     let launcher = package.join("bin/livechat-data.js");
     checks.run("npm launcher: unsupported platform", || {
@@ -426,6 +434,67 @@ fn bash_completion(script: &Path) -> Result<()> {
         "no completion registered"
     );
     Ok(())
+}
+
+/// The installed package's types and schemas, as a TypeScript user takes them: a
+/// module importing every root type from `livechat-data/types` (and using one on a
+/// value) type-checks with `tsc --strict` and Node's module resolution (which reads
+/// `exports`), and `require('livechat-data/schemas/<kind>.schema.json')` gives each
+/// kind's schema. `tsc` comes from `xtask/node`.
+fn types_compile(project: &Path) -> Result<()> {
+    let tsc = tools::node_modules()?.join("node_modules/.bin/tsc");
+    ensure!(
+        tsc.exists(),
+        "schemas/ts exists but typescript is not installed by xtask/node/package.json"
+    );
+    let kinds: Vec<&str> = livechat_schema::Kind::ALL.iter().map(|k| k.id()).collect();
+    let names: Vec<String> = kinds.iter().map(|k| pascal(k)).collect();
+    fs::write(
+        project.join("check.mts"),
+        format!(
+            "import type {{ {} }} from 'livechat-data/types';\n\
+             export type All = [{}];\n\
+             const options: ChannelConfigurationOptions | null = null;\n\
+             export default options;\n",
+            names.join(", "),
+            names.join(", ")
+        ),
+    )?;
+    output(
+        Command::new(&tsc)
+            .args([
+                "--noEmit",
+                "--strict",
+                "--module",
+                "nodenext",
+                "--moduleResolution",
+                "nodenext",
+                "check.mts",
+            ])
+            .current_dir(project),
+    )?;
+    let script = format!(
+        "for (const k of {}) {{ const s = require(`livechat-data/schemas/${{k}}.schema.json`); if (!s.$schema) throw new Error(k); }}",
+        serde_json::to_string(&kinds)?
+    );
+    output(
+        Command::new("node")
+            .args(["-e", &script])
+            .current_dir(project),
+    )?;
+    Ok(())
+}
+
+/// `bot-room` -> `BotRoom`: the root type name of a kind's declarations.
+fn pascal(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// npm without the registry, audit or funding messages.
