@@ -446,27 +446,7 @@ fn locate_cross(
         });
         match loaded {
             Some((kind, path, text, value, modified)) => {
-                let masker =
-                    redact::Masker::new(&livechat_schema::secret::secret_values(kind, &value));
-                let pointers: Vec<&str> = findings.iter().map(|f| f.pointer.as_str()).collect();
-                let located = locate::locate_all(&text, &pointers);
-                let offsets: Vec<usize> = located.iter().map(|l| l.span.offset).collect();
-                let line_cols = locate::line_cols(&text, &offsets);
-                for ((finding, located), (line, column)) in
-                    findings.into_iter().zip(located).zip(line_cols)
-                {
-                    out.push(Diagnostic {
-                        path: rel.clone(),
-                        severity: finding.severity,
-                        code: finding.code,
-                        message: masker.mask(&finding.message),
-                        help: finding.help.map(|h| masker.mask(&h)),
-                        pointer: finding.pointer,
-                        line: Some(line),
-                        column: Some(column),
-                        span: Some(located.span),
-                    });
-                }
+                out.extend(located_diagnostics(&rel, kind, &text, &value, findings));
                 sources.entry(rel.clone()).or_insert_with(|| SourceMeta {
                     path,
                     kind,
@@ -478,6 +458,39 @@ fn locate_cross(
         }
     }
     out
+}
+
+/// The findings of one parsed document as diagnostics: every pointer located at a
+/// span, line and column in one pass over `text`, messages and help masked with the
+/// document's secrets. Shared by the per-file checks and the cross-file rules.
+fn located_diagnostics(
+    rel: &str,
+    kind: Kind,
+    text: &str,
+    value: &Value,
+    findings: Vec<Finding>,
+) -> Vec<Diagnostic> {
+    let masker = redact::Masker::new(&livechat_schema::secret::secret_values(kind, value));
+    let pointers: Vec<&str> = findings.iter().map(|f| f.pointer.as_str()).collect();
+    let located = locate::locate_all(text, &pointers);
+    let offsets: Vec<usize> = located.iter().map(|l| l.span.offset).collect();
+    let line_cols = locate::line_cols(text, &offsets);
+    findings
+        .into_iter()
+        .zip(located)
+        .zip(line_cols)
+        .map(|((finding, located), (line, column))| Diagnostic {
+            path: rel.to_owned(),
+            severity: finding.severity,
+            code: finding.code,
+            message: masker.mask(&finding.message),
+            help: finding.help.map(|h| masker.mask(&h)),
+            pointer: finding.pointer,
+            line: Some(line),
+            column: Some(column),
+            span: Some(located.span),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use livechat_schema::{Entry, Kind, PathParams, classify, schema};
 use serde_json::Value;
 
-use super::{Diagnostic, SourceMeta, Span, ValidateError, caps, json, locate, redact, walk};
+use super::{Diagnostic, SourceMeta, Span, ValidateError, caps, json, locate, walk};
 use crate::cross::{FileClass, IndexedFile};
 use crate::rules::{self, FileContext, SchemaError};
 use crate::{Finding, Severity, ValidateOptions};
@@ -502,24 +502,9 @@ fn check_document(
         }
         return;
     }
-    let masker = redact::Masker::new(&livechat_schema::secret::secret_values(kind, &value));
-    let pointers: Vec<&str> = findings.iter().map(|f| f.pointer.as_str()).collect();
-    let located = locate::locate_all(text, &pointers);
-    let offsets: Vec<usize> = located.iter().map(|l| l.span.offset).collect();
-    let line_cols = locate::line_cols(text, &offsets);
-    for ((finding, located), (line, column)) in findings.into_iter().zip(located).zip(line_cols) {
-        outcome.diagnostics.push(Diagnostic {
-            path: rel.to_owned(),
-            severity: finding.severity,
-            code: finding.code,
-            message: masker.mask(&finding.message),
-            help: finding.help.map(|h| masker.mask(&h)),
-            pointer: finding.pointer,
-            line: Some(line),
-            column: Some(column),
-            span: Some(located.span),
-        });
-    }
+    outcome.diagnostics.extend(super::located_diagnostics(
+        rel, kind, text, &value, findings,
+    ));
     outcome.source = Some(source_meta(path.to_path_buf(), kind, &read));
 }
 
